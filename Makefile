@@ -1,0 +1,27 @@
+# The two commands: `make start` and `make test`. Everything they need is installed into .venv here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+WORKERS ?= 2
+
+.PHONY: start test setup test-sqlite test-postgres bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+start: setup
+	$(BIN)/leadpact serve
+
+test: test-sqlite test-postgres
+
+test-sqlite: setup
+	$(BIN)/pytest -n $(WORKERS) leadpact
+
+test-postgres: setup
+	LEADPACT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) leadpact --ignore=leadpact/core -m "not sqlite_only"

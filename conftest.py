@@ -1,0 +1,68 @@
+"""Shared fixtures: a fixed clock, the example pact signed and in force, its people, an API client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib import resources
+
+import pytest
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def example_text() -> str:
+    """The shipped example pact, effective from 2026-11-01."""
+    text = resources.files("leadpact.examples").joinpath("pact.yaml").read_text(encoding="utf-8")
+    return re.sub(r"(?m)^effective: \S+", "effective: 2026-11-01", text, count=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Tests create many accounts; a deliberately slow hash would only slow them down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return dt.datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def people(db):
+    from leadpact.accounts.models import User
+
+    def make(email: str, role: str):
+        return User.objects.create_user(email, "correct-horse-1", role=role)
+
+    return {
+        "marketing": make("mia@acme.example", "marketing"),
+        "manager": make("raj@acme.example", "manager"),
+        "rep": make("cy@acme.example", "rep"),
+        "admin": make("admin@acme.example", "admin"),
+    }
+
+
+@pytest.fixture
+def signed_pact(db, people, example_text):
+    """The example pact as version 3, signed by both sides on 2026-11-01 and in force from then."""
+    from leadpact.pact.services import pact_propose, pact_sign
+
+    version, _ = pact_propose(example_text, proposed_by=people["marketing"])
+    signed_at = dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    pact_sign(version, people["marketing"], signed_at)
+    pact_sign(version, people["manager"], signed_at)
+    version.refresh_from_db()
+    return version
+
+
+@pytest.fixture
+def api(people):
+    """A test client that authenticates as the marketing owner with a bearer token."""
+    from django.test import Client
+
+    from leadpact.accounts.services import token_create
+
+    _, raw = token_create(people["marketing"], "tests")
+    return Client(headers={"Authorization": f"Bearer {raw}"})

@@ -1,0 +1,351 @@
+"""Turn a pact file's text into a validated `Pact`, or every problem with its line, key and fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any
+
+import yaml
+
+from leadpact.core import pact_schema as schema
+from leadpact.core.calendar_spec import parse_calendar
+from leadpact.core.durations import parse_duration
+from leadpact.core.errors import PactInvalid, Problem
+from leadpact.core.pact import (
+    Cadence, CadenceStep, Commitment, Digest, Handoff, LeadType, Outcomes, Pact, Qualification, Recycle,
+    Response, Route, Rule, Scoring, Team,
+)
+from leadpact.core.pact_reader import SLUG, Reader
+from leadpact.core.yamltree import Path, load_located, path_text
+
+
+def check_pact(text: str) -> list[Problem]:
+    """Every problem in a pact text, in line order; an empty list means the pact is valid."""
+    try:
+        parse_pact(text)
+    except PactInvalid as err:
+        return err.problems
+    return []
+
+
+def parse_pact(text: str) -> Pact:
+    """Parse and validate a pact text; raise PactInvalid listing every problem found."""
+    try:
+        doc = load_located(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise PactInvalid([Problem("(file)", f"not valid YAML: {getattr(err, 'problem', err)}", line)]) from None
+    r = Reader(doc)
+    for path, line in doc.duplicates:
+        r.problems.append(Problem(path_text(path), "this key is given twice; keep one", line))
+    pact = _build(r, r.mapping((), doc.data, schema.TOP)) if isinstance(doc.data, dict) else None
+    if doc.data is not None and not isinstance(doc.data, dict):
+        r.report((), "a pact file is a mapping of sections (pact, version, effective, ...)")
+    elif doc.data is None:
+        r.report((), "the file is empty; start from the example pact")
+    if r.problems or pact is None:
+        raise PactInvalid(sorted(r.problems, key=lambda p: (p.line or 0, p.path)))
+    return pact
+
+
+def _build(r: Reader, top: dict[str, Any]) -> Pact | None:
+    name = top.get("pact")
+    if not isinstance(name, str) or not SLUG.match(name):
+        r.report(("pact",), f"{name!r} is not a pact name; use lower case letters, digits and _")
+    version = r.integer(("version",), top.get("version"), minimum=1)
+    effective = top.get("effective")
+    if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
+        r.report(("effective",), f"{effective!r} is not a date; write it like 2026-12-01")
+    timezone = str(top.get("timezone", "UTC"))
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        r.report(("timezone",), f"{timezone!r} is not an IANA timezone; write it like America/New_York")
+    r.names.update(_lists(r, top.get("lists", {})))
+    calendars = _calendars(r, top.get("calendars"))
+    lead_types = _lead_types(r, top.get("lead_types"))
+    teams = _teams(r, top.get("teams"), calendars)
+    parts = dict(
+        scoring=_scoring(r, top.get("scoring")),
+        qualification=_qualification(r, top.get("qualification")),
+        routing=_routing(r, top.get("routing"), teams),
+        handoff=_handoff(r, top.get("handoff")),
+        response=_response(r, top.get("response", {})),
+        cadence=_cadence(r, top.get("cadence")),
+        recycle=_recycle(r, top.get("recycle")),
+        outcomes=_outcomes(r, top.get("outcomes", {})),
+        commitments=_commitments(r, top.get("commitments", {})),
+        digest=_digest(r, top.get("reports", {})),
+    )
+    if r.problems:
+        return None
+    return Pact(
+        name=str(name), version=int(version or 0), effective=effective, timezone=timezone,
+        summary=str(top.get("summary", "")), calendars=calendars, lead_types=lead_types, teams=teams,
+        lists={k: v for k, v in r.names.items()}, document=top, **parts,  # type: ignore[arg-type]
+    )
+
+
+def _lists(r: Reader, value: Any) -> dict[str, frozenset[str]]:
+    if not isinstance(value, dict):
+        r.report(("lists",), "give named lists, like {competitors: [rival.com, other.com]}")
+        return {}
+    out = {}
+    for key, items in value.items():
+        if not SLUG.match(str(key)) or not isinstance(items, list):
+            r.report(("lists", key), "a list needs a lower-case name and a list of values")
+            continue
+        out[str(key)] = frozenset(str(i).lower() if "@" in str(i) or "." in str(i) else str(i) for i in items)
+    return out
+
+
+def _calendars(r: Reader, value: Any) -> dict:
+    calendars = {}
+    for key, spec in _named_sections(r, ("calendars",), value, "a calendar, like us-east"):
+        spec = r.mapping(("calendars", key), spec, schema.CALENDAR)
+        calendar = parse_calendar(key, spec, r.doc.raw, ("calendars", key), r.report) if spec else None
+        if calendar:
+            calendars[key] = calendar
+    return calendars
+
+
+def _named_sections(r: Reader, path: Path, value: Any, what: str) -> list[tuple[str, Any]]:
+    if not isinstance(value, dict) or not value:
+        r.report(path, f"give at least one {what}")
+        return []
+    return [(str(k), v) for k, v in value.items()]
+
+
+def _lead_types(r: Reader, value: Any) -> dict[str, LeadType]:
+    out = {}
+    for key, spec in _named_sections(r, ("lead_types",), value, "lead type, like demo_request"):
+        path = ("lead_types", key)
+        if not SLUG.match(key):
+            r.report(path, f"{key!r} is not a name; use lower case letters, digits and _")
+        spec = r.mapping(path, spec, schema.LEAD_TYPE)
+        within = r.duration(path + ("response_within",), spec.get("response_within")) if spec else None
+        is_default = spec.get("default", False) if spec else False
+        if not isinstance(is_default, bool):
+            r.report(path + ("default",), "write default: true (or leave it out)")
+        if within:
+            out[key] = LeadType(key, str(spec.get("label", key.replace("_", " ").capitalize())), within,
+                                is_default is True)
+    if sum(t.is_default for t in out.values()) > 1:
+        r.report(("lead_types",), "more than one lead type is the default; mark one with default: true")
+    return out
+
+
+def _scoring(r: Reader, value: Any) -> Scoring | None:
+    spec = r.mapping(("scoring",), value, schema.SCORING)
+    rules = []
+    fit = spec.get("fit", [])
+    if not isinstance(fit, list):
+        r.report(("scoring", "fit"), "give a list of rules, like - {when: \"employees >= 200\", points: 15, why: ...}")
+        fit = []
+    for i, item in enumerate(fit):
+        path = ("scoring", "fit", i)
+        item = r.mapping(path, item, schema.RULE)
+        condition = r.condition(path + ("when",), item.get("when")) if item else None
+        points = item.get("points")
+        if isinstance(points, bool) or not isinstance(points, int):
+            r.report(path + ("points",), f"{points!r} is not a whole number of points")
+        elif condition:
+            rules.append(Rule(condition, points, str(item.get("why", ""))))
+    engagement = r.mapping(("scoring", "engagement"), spec.get("engagement", {"half_life": "30d", "signals": {}}),
+                           schema.ENGAGEMENT)
+    half_life = r.duration(("scoring", "engagement", "half_life"), engagement.get("half_life", "30d"))
+    signals = {}
+    for key, points in (engagement.get("signals") or {}).items():
+        if isinstance(points, bool) or not isinstance(points, int):
+            r.report(("scoring", "engagement", "signals", key), f"{points!r} is not a whole number of points")
+        else:
+            signals[str(key)] = points
+    return Scoring(tuple(rules), half_life, signals) if half_life else None
+
+
+def _qualification(r: Reader, value: Any) -> Qualification | None:
+    spec = r.mapping(("qualification",), value, schema.QUALIFICATION)
+    mql_when = r.condition(("qualification", "mql_when"), spec.get("mql_when")) if spec else None
+    require = r.slugs(("qualification", "require"), spec.get("require", []), allow_empty=True)
+    for i, name in enumerate(require):
+        if name not in schema.CONTACT_FIELD_NAMES:
+            r.report(("qualification", "require", i), f"{name!r} is not a lead field; known: {', '.join(schema.CONTACT_FIELD_NAMES)}")
+    document = r.slugs(("qualification", "document"), spec.get("document", []), allow_empty=True)
+    return Qualification(mql_when, require, document) if mql_when else None
+
+
+def _routing(r: Reader, value: Any, teams: dict[str, Team]) -> tuple[Route, ...]:
+    if not isinstance(value, list) or not value:
+        r.report(("routing",), "give a list of routes, the last one without a condition, like - {team: commercial}")
+        return ()
+    routes = []
+    for i, item in enumerate(value):
+        path = ("routing", i)
+        item = r.mapping(path, item, schema.ROUTE)
+        team = item.get("team")
+        if team is not None and team not in _declared(r, "teams"):
+            r.report(path + ("team",), f"{team!r} is not a team; teams: {', '.join(teams) or 'none defined'}")
+        condition = r.condition(path + ("when",), item["when"]) if "when" in item else None
+        routes.append(Route(str(team), condition))
+    if routes and routes[-1].condition is not None:
+        r.report(("routing", len(value) - 1), "the last route must have no condition, so that every lead has a team")
+    return tuple(routes)
+
+
+def _teams(r: Reader, value: Any, calendars: dict) -> dict[str, Team]:
+    teams = {}
+    for key, spec in _named_sections(r, ("teams",), value, "team, like commercial"):
+        path = ("teams", key)
+        spec = r.mapping(path, spec, schema.TEAM)
+        if not spec:
+            continue
+        calendar = spec.get("calendar")
+        if calendar not in _declared(r, "calendars"):
+            r.report(path + ("calendar",), f"{calendar!r} is not a calendar; calendars: {', '.join(calendars) or 'none valid'}")
+        strategy = r.choice(path + ("strategy",), spec.get("strategy", "round_robin"), schema.STRATEGIES)
+        max_open = r.integer(path + ("max_open",), spec["max_open"], minimum=1) if "max_open" in spec else None
+        members = spec.get("members") or []
+        if not isinstance(members, list) or not members:
+            r.report(path + ("members",), "give the team's members as a list of email addresses")
+            members = []
+        emails = tuple(r.email(path + ("members", i), m) for i, m in enumerate(members))
+        weights = _weights(r, path, spec.get("weights", {}), emails, strategy)
+        teams[key] = Team(key, str(calendar), str(strategy), max_open, r.email(path + ("manager",), spec.get("manager")),
+                          emails, weights)
+    return teams
+
+
+def _declared(r: Reader, section: str) -> set[str]:
+    """Names declared in a section, valid or not (a broken calendar is reported once, where it is broken)."""
+    value = r.doc.data.get(section) if isinstance(r.doc.data, dict) else None
+    return set(value) if isinstance(value, dict) else set()
+
+
+def _weights(r: Reader, path: Path, value: Any, emails: tuple[str, ...], strategy: str | None) -> dict[str, int]:
+    if not isinstance(value, dict):
+        r.report(path + ("weights",), "give weights as {email: whole number}")
+        return {}
+    weights = {str(k).lower(): v for k, v in value.items()}
+    for email, weight in weights.items():
+        if email not in emails:
+            r.report(path + ("weights", email), f"{email} is not a member of this team")
+        r.integer(path + ("weights", email), weight, minimum=1)
+    if strategy == "weighted" and not weights:
+        r.report(path + ("weights",), "the weighted strategy needs weights, like {ann@acme.example: 2}")
+    return weights
+
+
+def _handoff(r: Reader, value: Any) -> Handoff | None:
+    spec = r.mapping(("handoff",), value, schema.HANDOFF)
+    notify = spec.get("notify", ["email"])
+    if not isinstance(notify, list) or not notify:
+        r.report(("handoff", "notify"), f"give a list of channels from: {', '.join(schema.NOTIFY_CHANNELS)}")
+        notify = []
+    for i, channel in enumerate(notify):
+        r.choice(("handoff", "notify", i), channel, schema.NOTIFY_CHANNELS)
+    within = r.duration(("handoff", "accept_within"), spec.get("accept_within"))
+    on_no_answer = r.choice(("handoff", "on_no_answer"), spec.get("on_no_answer", "reassign"), ("reassign", "recycle"))
+    reasons = r.slugs(("handoff", "reject_reasons"), spec.get("reject_reasons"))
+    if within and on_no_answer:
+        return Handoff(tuple(notify), within, on_no_answer, reasons)
+    return None
+
+
+def _response(r: Reader, value: Any) -> Response | None:
+    spec = r.mapping(("response",), value, schema.RESPONSE)
+    warn_at = r.percent(("response", "warn_at"), spec.get("warn_at", "75%"))
+    escalate_to = spec.get("escalate_to", "manager")
+    if escalate_to != "manager":
+        r.email(("response", "escalate_to"), escalate_to)
+    return Response(warn_at, str(escalate_to)) if warn_at is not None else None
+
+
+def _cadence(r: Reader, value: Any) -> Cadence | None:
+    spec = r.mapping(("cadence",), value, schema.CADENCE)
+    steps = []
+    raw_steps = spec.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        r.report(("cadence", "steps"), "give the follow-up steps, like - {channel: phone, after: 0h}")
+        raw_steps = []
+    for i, item in enumerate(raw_steps):
+        path = ("cadence", "steps", i)
+        item = r.mapping(path, item, schema.STEP)
+        channel = r.choice(path + ("channel",), item.get("channel"), schema.ATTEMPT_CHANNELS) if item else None
+        after = parse_duration(item.get("after", "0h")) if _is_duration(item.get("after", "0h")) else None
+        if after is None and item:
+            r.report(path + ("after",), f"{item.get('after')!r} is not a duration; write it like 0h, 1h or 2d")
+        if channel and after is not None:
+            steps.append(CadenceStep(channel, after, str(item.get("note", ""))))
+    for i in range(1, len(steps)):
+        if steps[i].after < steps[i - 1].after:
+            r.report(("cadence", "steps", i, "after"), f"{steps[i].after} comes before the step above it ({steps[i - 1].after}); "
+                     "each step's 'after' counts from the hand-off, so list them in order")
+    low = r.integer(("cadence", "min_attempts"), spec.get("min_attempts", len(steps)), minimum=1)
+    high = r.integer(("cadence", "max_attempts"), spec.get("max_attempts", low or 1), minimum=1)
+    if low and high and high < low:
+        r.report(("cadence", "max_attempts"), f"{high} is below min_attempts {low}; raise max_attempts to at least {low}")
+    if low and steps and low > len(steps):
+        r.report(("cadence", "min_attempts"), f"{low} attempts are required but the plan has {len(steps)} steps; add steps or lower min_attempts")
+    exhausted = r.choice(("cadence", "when_exhausted"), spec.get("when_exhausted", "recycle"), ("recycle", "disqualify"))
+    if low and high and exhausted and steps:
+        return Cadence(tuple(steps), low, high, exhausted)
+    return None
+
+
+def _is_duration(value: Any) -> bool:
+    try:
+        parse_duration(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _recycle(r: Reader, value: Any) -> Recycle:
+    spec = r.mapping(("recycle",), value, schema.RECYCLE)
+    reasons = r.slugs(("recycle", "reasons"), spec.get("reasons"))
+    requalify = r.condition(("recycle", "requalify_when"), spec["requalify_when"]) if "requalify_when" in spec else None
+    return Recycle(reasons, str(spec.get("nurture_track", "default")), requalify)
+
+
+def _outcomes(r: Reader, value: Any) -> Outcomes:
+    spec = r.mapping(("outcomes",), value, schema.OUTCOMES)
+    lost = r.slugs(("outcomes", "lost_reasons"), spec.get("lost_reasons", list(schema.DEFAULT_LOST_REASONS)))
+    disq = r.slugs(("outcomes", "disqualify_reasons"), spec.get("disqualify_reasons", list(schema.DEFAULT_DISQUALIFY_REASONS)))
+    return Outcomes(lost, disq)
+
+
+def _commitments(r: Reader, value: Any) -> tuple[Commitment, ...]:
+    spec = r.mapping(("commitments",), value, {"marketing": False, "sales": False})
+    out = []
+    for side, items in spec.items():
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            path = ("commitments", side, i)
+            item = r.mapping(path, item, schema.COMMITMENT)
+            metric = r.choice(path + ("metric",), item.get("metric"), tuple(schema.METRICS[side])) if item else None
+            per = r.choice(path + ("per",), item.get("per", "month"), schema.PERIODS) if item else None
+            if metric and per:
+                is_share = schema.METRICS[side][metric]
+                target = r.percent(path + ("at_least",), item.get("at_least")) if is_share else \
+                    r.integer(path + ("at_least",), item.get("at_least"), minimum=0)
+                if target is not None:
+                    out.append(Commitment(side, metric, per, float(target), is_share))
+    return tuple(out)
+
+
+def _digest(r: Reader, value: Any) -> Digest | None:
+    spec = r.mapping(("reports",), value, {"digest": False})
+    if "digest" not in spec:
+        return None
+    digest = r.mapping(("reports", "digest"), spec["digest"], schema.DIGEST)
+    every = r.choice(("reports", "digest", "every"), digest.get("every", "weekday"), schema.DIGEST_EVERY)
+    at = str(digest.get("at", "08:00"))
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
+        r.report(("reports", "digest", "at"), f"{at!r} is not a time of day; write it like 08:00")
+    to = digest.get("to", ["managers"])
+    for i, who in enumerate(to if isinstance(to, list) else []):
+        if who not in schema.DIGEST_AUDIENCES:
+            r.email(("reports", "digest", "to", i), who)
+    return Digest(str(every), at, tuple(to)) if every else None

@@ -1,0 +1,105 @@
+"""HTTP endpoints for leads and signals; they call the services and hold no rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+
+from leadpact.accounts.permissions import INTAKE, actor_for, require_role
+from leadpact.leads import selectors
+from leadpact.leads.engagement import signals_record
+from leadpact.leads.models import Lead, LeadEvent
+from leadpact.leads.schemas import (
+    BatchOut, IntakeOut, LeadBatchIn, LeadDetailOut, LeadIn, LeadOut, SignalBatchIn, SignalBatchOut,
+    TransitionIn,
+)
+from leadpact.leads.services import IntakeResult, lead_intake, lead_transition, leads_intake
+
+router = Router(tags=["leads"])
+signals_router = Router(tags=["signals"])
+
+
+def _row(lead: LeadIn) -> dict[str, Any]:
+    return lead.model_dump(exclude_unset=True)
+
+
+@router.post("", response={201: IntakeOut, 200: IntakeOut}, summary="Take in one lead")
+def lead_create(request: HttpRequest, payload: LeadIn):
+    """Validate, normalise, de-duplicate (same email, same person), score and qualify one lead.
+    201 when a lead was created; 200 when the submission merged into a known lead or repeated an earlier one."""
+    require_role(request.user, INTAKE, "send leads")
+    result = lead_intake(_row(payload), actor=actor_for(request.user, "api"), now=timezone.now())
+    return Status(201 if result.status == "created" else 200, result)
+
+
+@router.post("/batch", response=BatchOut, summary="Take in up to 1,000 leads")
+def lead_batch(request: HttpRequest, payload: LeadBatchIn):
+    """Good rows go in, each bad row is reported by its index with the field and the fix; one transaction."""
+    require_role(request.user, INTAKE, "send leads")
+    results = leads_intake([_row(lead) for lead in payload.leads], actor=actor_for(request.user, "api"),
+                           now=timezone.now())
+    return _summary(results)
+
+
+def _summary(results: list[IntakeResult]) -> dict[str, Any]:
+    counts = Counter(r.status for r in results)
+    statuses = ("created", "merged", "unchanged", "duplicate", "rejected")
+    return {**{s: counts.get(s, 0) for s in statuses}, "results": results}
+
+
+@router.get("", response=list[LeadOut], summary="List leads")
+def lead_index(request: HttpRequest, stage: str | None = None, q: str | None = None, limit: int = 100,
+               offset: int = 0):
+    leads = selectors.lead_list(stage, q)[offset: offset + min(limit, 1000)]
+    now = timezone.now()
+    return [_lead_out(lead, now) for lead in leads]
+
+
+@router.get("/{lead_id}", response=LeadDetailOut, summary="One lead, why it has its score, and its history")
+def lead_detail(request: HttpRequest, lead_id: int):
+    lead, now = selectors.lead_get(lead_id), timezone.now()
+    return {**_lead_out(lead, now), "phone": lead.phone, "website": lead.website, "industry": lead.industry,
+            "state": lead.state, "medium": lead.medium, "custom": lead.custom,
+            "reasons": selectors.lead_reasons(lead, now),
+            "history": [_event_out(e) for e in selectors.lead_history(lead)]}
+
+
+@router.post("/{lead_id}/transitions", response=LeadOut, summary="Move a lead through the lifecycle")
+def lead_move(request: HttpRequest, lead_id: int, payload: TransitionIn):
+    """accept, reject (with a reason), recycle (with a reason), convert, win, lose, disqualify, ...;
+    409 with what is allowed from here when the move is not."""
+    selectors.lead_get(lead_id)
+    lead = lead_transition(lead_id, payload.transition, actor=actor_for(request.user, "api"), now=timezone.now(),
+                           reason=payload.reason, note=payload.note)
+    return _lead_out(lead, timezone.now())
+
+
+def _lead_out(lead: Lead, now) -> dict[str, Any]:
+    fields = ("id", "email", "external_id", "first_name", "last_name", "title", "company", "domain", "employees",
+              "country", "lead_type", "source", "campaign", "stage", "team", "fit", "is_returning", "rounds",
+              "created_at", "updated_at")
+    return {**{f: getattr(lead, f) for f in fields}, "owner": lead.owner.email if lead.owner else None,
+            "engagement": selectors.lead_engagement(lead, now),
+            "pact_version": selectors.version_number(lead.pact_version)}
+
+
+def _event_out(event: LeadEvent) -> dict[str, Any]:
+    fields = ("at", "kind", "actor", "transition", "from_stage", "to_stage", "reason", "note", "before", "after",
+              "data")
+    return {**{f: getattr(event, f) for f in fields}, "pact_version": selectors.version_number(event.pact_version)}
+
+
+@signals_router.post("", response=SignalBatchOut, summary="Record engagement signals")
+def signal_batch(request: HttpRequest, payload: SignalBatchIn):
+    """Page views, downloads, webinars: each raises the lead's engagement (decaying with the pact's half-life)
+    and may make it an MQL. Unknown emails are reported by index; the rest go in."""
+    require_role(request.user, INTAKE, "send signals")
+    rows = [s.model_dump(exclude_unset=True) for s in payload.signals]
+    results = signals_record(rows, actor=actor_for(request.user, "api"), now=timezone.now())
+    counts = Counter(r.status for r in results)
+    return {"recorded": counts["recorded"], "duplicate": counts["duplicate"], "rejected": counts["rejected"],
+            "results": results}

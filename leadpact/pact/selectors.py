@@ -1,0 +1,49 @@
+"""Reads of the agreement: which version is in force, and the parsed pact behind a version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from leadpact.core.errors import LeadpactError
+from leadpact.core.pact import Pact
+from leadpact.core.pact_loader import parse_pact
+from leadpact.pact.models import PactVersion
+
+
+class NoPactInForce(LeadpactError):
+    """No signed pact version is in force at that instant."""
+
+
+@lru_cache(maxsize=16)
+def _parsed(sha256: str, text: str) -> Pact:
+    return parse_pact(text)
+
+
+def pact_of(version: PactVersion) -> Pact:
+    """The parsed pact of a stored version (parsed once per process: versions never change)."""
+    return _parsed(version.sha256, version.text)
+
+
+def version_in_force(now: dt.datetime) -> PactVersion:
+    """The signed version in force at `now`: the one that started last, not after `now`."""
+    version = PactVersion.objects.filter(in_force_from__lte=now).order_by("-in_force_from").first()
+    if version is None:
+        raise NoPactInForce("no pact version is in force: propose one and have a marketing and a sales owner sign it")
+    return version
+
+
+def pact_in_force(now: dt.datetime) -> tuple[PactVersion, Pact]:
+    version = version_in_force(now)
+    return version, pact_of(version)
+
+
+def version_get(number: int) -> PactVersion:
+    version = PactVersion.objects.filter(version=number).first()
+    if version is None:
+        raise LookupError(f"there is no pact version {number}; `leadpact pact list` shows them")
+    return version
+
+
+def version_list() -> list[PactVersion]:
+    return list(PactVersion.objects.prefetch_related("signatures__signed_by").order_by("version"))
