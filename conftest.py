@@ -66,3 +66,42 @@ def api(people):
 
     _, raw = token_create(people["marketing"], "tests")
     return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def nine_to_five_text(example_text: str) -> str:
+    return re.sub(r'hours: \{mon-thu: "08:30-12:00, 13:00-17:30", fri: "08:30-15:00"\}',
+                  'hours: {mon-fri: "09:00-17:00"}', example_text, count=1)
+
+
+@pytest.fixture
+def pact(db, people, nine_to_five_text):
+    """The example pact with a 9-to-5 New York calendar, signed and in force from 2026-11-01, with everyone in it."""
+    from leadpact.core.pact_loader import parse_pact
+    from leadpact.demo.people import demo_people
+    from leadpact.pact.services import pact_propose, pact_sign
+
+    version, _ = pact_propose(nine_to_five_text, proposed_by=people["marketing"])
+    signed_at = dt.datetime(2026, 11, 1, 12, tzinfo=UTC)
+    pact_sign(version, people["marketing"], signed_at)
+    pact_sign(version, people["manager"], signed_at)
+    demo_people(parse_pact(nine_to_five_text))
+    return parse_pact(nine_to_five_text)
+
+
+@pytest.fixture
+def arrive(pact):
+    """Take in a lead at `now` and let the worker run: returns the lead as it stands then."""
+    from leadpact.leads.models import Lead
+    from leadpact.leads.services import lead_intake
+    from leadpact.handoff.tests.helpers import FORM
+    from leadpact.worker.loop import run_pass
+
+    def take(now: dt.datetime, **fields) -> Lead:
+        row = {"email": f"{fields.get('first_name', 'pat')}@globex.example", "company": "Globex", "country": "US",
+               "employees": 300, "title": "VP Sales", "lead_type": "demo_request", **fields}
+        result = lead_intake(row, actor=FORM, now=now)
+        run_pass(now)
+        return Lead.objects.select_related("owner").get(pk=result.lead_id)
+
+    return take

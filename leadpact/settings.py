@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "leadpact.accounts",
     "leadpact.pact",
     "leadpact.leads",
+    "leadpact.sla",
+    "leadpact.handoff",
+    "leadpact.notify",
+    "leadpact.worker",
     "leadpact.web",
 ]
 
@@ -96,6 +100,22 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Email: SMTP when LEADPACT_SMTP_HOST is set; otherwise each email is written as a file in DATA_DIR/mail, so the
+# embedded default works without a mail server.
+if os.environ.get("LEADPACT_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["LEADPACT_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("LEADPACT_SMTP_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("LEADPACT_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("LEADPACT_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = _flag("LEADPACT_SMTP_STARTTLS", False)
+    EMAIL_USE_SSL = _flag("LEADPACT_SMTP_SSL", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("LEADPACT_MAIL_FROM", "Leadpact <leadpact@localhost>")
 
 LOGGING = {
     "version": 1,

@@ -18,4 +18,4 @@ def require_role(user: User, roles: tuple[str, ...], action: str) -> None:
 
 def actor_for(user: User, via: str = "user") -> Actor:
     """The history label and role for a person acting through the web app ("user") or a token ("api")."""
-    return Actor(f"{via}:{user.email}", Role(user.role), user.pk)
+    return Actor(f"{via}:{user.email}", Role(user.role), user.pk, user.email)

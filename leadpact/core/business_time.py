@@ -96,7 +96,8 @@ class BusinessCalendar:
             if duration.days:
                 start = self.add_days(start, duration.days)
             duration = duration.seconds
-        return _to_datetime(self.add_seconds(_to_epoch(start), duration))
+        # Whole seconds: a start with a fraction of a second counts from the next second, so a deadline is never early.
+        return _to_datetime(self.add_seconds(_to_epoch(start) + (start.microsecond > 0), duration))
 
     def between(self, a: dt.datetime, b: dt.datetime) -> int:
         """Business seconds from `a` to `b` (negative when `b` is before `a`)."""

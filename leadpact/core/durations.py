@@ -39,6 +39,15 @@ class Duration:
         return (text + (f"{rest // 60}m" if rest else "")).strip() or "0h"
 
 
+def say_business_time(seconds: int) -> str:
+    """Business time as a person says it: 12000 -> "3 h 20 min", 93600 -> "26 h", 59 -> "under a minute"."""
+    minutes = abs(int(seconds)) // 60
+    if not minutes:
+        return "under a minute"
+    hours, minutes = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "") if part)
+
+
 def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("" if n == 1 else "s")
 

@@ -54,6 +54,9 @@ STAGES: dict[Stage, StageInfo] = {
     Stage.DISQUALIFIED: StageInfo("Disqualified", "black", "Inquiry", False),
 }
 
+# The stages in which a lead is on a rep's plate: what the capacity cap and "least loaded" count.
+WORKLOAD = frozenset({Stage.ASSIGNED, Stage.ACCEPTED, Stage.WORKING})
+
 S, R = Stage, Role
 _SALES = frozenset({R.REP, R.MANAGER, R.ADMIN})
 _MARKETING = frozenset({R.SYSTEM, R.MARKETING, R.ADMIN})
@@ -126,6 +129,7 @@ class Actor:
     label: str
     role: Role
     user_id: int | None = None
+    email: str = ""
 
 
 SYSTEM = Actor("system", Role.SYSTEM)

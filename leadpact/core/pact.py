@@ -100,6 +100,8 @@ class Handoff:
     accept_within: Duration
     on_no_answer: str
     reject_reasons: tuple[str, ...]
+    on_reassign: str = "restart"  # a manual reassignment restarts the clocks, or continues them
+    account_owner: bool = False  # a lead from a company that already has an owner goes to that owner
 
 
 @dataclass(frozen=True)

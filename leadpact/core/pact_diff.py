@@ -45,6 +45,8 @@ def _changed(section: str, what: str, before: Any, after: Any) -> list[Change]:
 
 
 def _say(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, Duration):
         return value.words()
     if isinstance(value, float) and 0 <= value <= 1:
@@ -179,6 +181,8 @@ def _handoff(old: Pact, new: Pact) -> list[Change]:
     return (_set_changes(s, "Notification channel", a.notify, b.notify)
             + _changed(s, "Time to accept or reject", a.accept_within, b.accept_within)
             + _changed(s, "When nobody answers in time", a.on_no_answer, b.on_no_answer)
+            + _changed(s, "A manual reassignment's clocks", a.on_reassign, b.on_reassign)
+            + _changed(s, "Leads from a company with an owner go to that owner", a.account_owner, b.account_owner)
             + _set_changes(s, "Reject reason", a.reject_reasons, b.reject_reasons)
             + _changed(s, "The owner is warned at", old.response.warn_at, new.response.warn_at)
             + _changed(s, "A breach is escalated to", old.response.escalate_to, new.response.escalate_to))

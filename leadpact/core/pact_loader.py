@@ -249,8 +249,12 @@ def _handoff(r: Reader, value: Any) -> Handoff | None:
     within = r.duration(("handoff", "accept_within"), spec.get("accept_within"))
     on_no_answer = r.choice(("handoff", "on_no_answer"), spec.get("on_no_answer", "reassign"), ("reassign", "recycle"))
     reasons = r.slugs(("handoff", "reject_reasons"), spec.get("reject_reasons"))
-    if within and on_no_answer:
-        return Handoff(tuple(notify), within, on_no_answer, reasons)
+    on_reassign = r.choice(("handoff", "on_reassign"), spec.get("on_reassign", "restart"), ("restart", "continue"))
+    account_owner = spec.get("account_owner", False)
+    if not isinstance(account_owner, bool):
+        r.report(("handoff", "account_owner"), f"{account_owner!r} is not true or false")
+    if within and on_no_answer and on_reassign:
+        return Handoff(tuple(notify), within, on_no_answer, reasons, on_reassign, account_owner is True)
     return None
 
 

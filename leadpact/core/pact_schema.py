@@ -19,7 +19,8 @@ ENGAGEMENT = {"half_life": False, "signals": False}
 QUALIFICATION = {"mql_when": True, "require": False, "document": False}
 ROUTE = {"when": False, "team": True}
 TEAM = {"calendar": True, "strategy": False, "max_open": False, "manager": True, "members": True, "weights": False}
-HANDOFF = {"notify": False, "accept_within": True, "on_no_answer": False, "reject_reasons": True}
+HANDOFF = {"notify": False, "accept_within": True, "on_no_answer": False, "reject_reasons": True, "on_reassign": False,
+           "account_owner": False}
 RESPONSE = {"warn_at": False, "escalate_to": False}
 CADENCE = {"steps": True, "min_attempts": False, "max_attempts": False, "when_exhausted": False}
 STEP = {"channel": True, "after": False, "note": False}

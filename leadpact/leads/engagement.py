@@ -14,7 +14,7 @@ from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
 from leadpact.core.intake import _EMAIL
 from leadpact.leads.models import Lead, Signal
-from leadpact.leads.services import MAX_BATCH, _Batch, _rescore, _write
+from leadpact.leads.services import MAX_BATCH, Batch, rescore, write_batch
 from leadpact.pact.selectors import pact_in_force
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -58,7 +58,7 @@ def signals_record(rows: Sequence[Mapping[str, Any]], *, actor, now: dt.datetime
             email__in={s.email for _, s in good})}
         seen = set(Signal.objects.filter(idempotency_key__in={s.key for _, s in good if s.key})
                    .values_list("idempotency_key", flat=True))
-        batch = _Batch(version, pact, actor, now)
+        batch = Batch(version, pact, actor, now)
         stored = []
         for index, signal in good:
             result = _apply(signal, index, leads, seen, pact)
@@ -68,9 +68,9 @@ def signals_record(rows: Sequence[Mapping[str, Any]], *, actor, now: dt.datetime
                                      properties=signal.properties, idempotency_key=signal.key, received_at=now))
         for lead in {s.lead.pk: s.lead for s in stored}.values():
             batch.changed[lead.pk] = lead
-            _rescore(batch, lead)
+            rescore(batch, lead)
         Signal.objects.bulk_create(stored, batch_size=1000)
-        _write(batch)
+        write_batch(batch)
     return sorted(results, key=lambda r: r.index)
 
 

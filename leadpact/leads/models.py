@@ -40,6 +40,12 @@ class Lead(models.Model):
     team = models.CharField(max_length=64, blank=True)
     rounds = models.PositiveIntegerField(default=0, help_text="How many times the lead became an MQL.")
     is_returning = models.BooleanField(default=False)
+    assigned_at = models.DateTimeField(null=True, blank=True, help_text="The hand-off of the current round.")
+    route_at = models.DateTimeField(null=True, blank=True, help_text="When the worker (re)tries to route it.")
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="Since when it waits: nobody could take it.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Contact attempts in the current round.")
+    contacted_at = models.DateTimeField(null=True, blank=True, help_text="First contact in the current round.")
+    nurture_track = models.CharField(max_length=64, blank=True)
 
     fit = models.IntegerField(default=0)
     engagement_points = models.FloatField(default=0.0, help_text="Engagement at engagement_at; it decays after.")
@@ -54,7 +60,8 @@ class Lead(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["stage", "stage_changed_at"]), models.Index(fields=["owner", "stage"]),
-                   models.Index(fields=["created_at"])]
+                   models.Index(fields=["created_at"]),
+                   models.Index(fields=["route_at"], condition=models.Q(route_at__isnull=False), name="lead_to_route")]
 
     def __str__(self) -> str:
         return self.email or self.external_id or f"lead {self.pk}"
@@ -70,6 +77,10 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", "Stage change"
     SCORED = "scored", "Score changed"
     NOTE = "note", "Note"
+    OWNER = "owner", "Owner changed"
+    QUEUED = "queued", "Waiting for an owner"
+    ATTEMPT = "attempt", "Contact attempt"
+    CLOCK = "clock", "Clock"
 
 
 class LeadEvent(models.Model):

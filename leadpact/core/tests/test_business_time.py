@@ -252,6 +252,11 @@ def test_a_calendar_without_hours_is_refused_and_searches_are_bounded() -> None:
         BusinessCalendar(one_hour).add(dt.datetime(2026, 1, 1, tzinfo=UTC), HOUR)
 
 
+def test_a_start_with_a_fraction_of_a_second_never_gives_an_early_deadline() -> None:
+    start = at("America/New_York", 2026, 12, 7, 10) + dt.timedelta(microseconds=700_000)
+    assert BusinessCalendar(NINE_TO_FIVE_NY).add(start, HOUR) == at("America/New_York", 2026, 12, 7, 11, 0, 1)
+
+
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="no timezone"):
         BusinessCalendar(NINE_TO_FIVE_NY).add(dt.datetime(2026, 12, 1, 9), HOUR)

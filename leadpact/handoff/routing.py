@@ -1,0 +1,128 @@
+"""Routing in the store: the worker takes MQLs from the queue, asks the core who should own each, and hands it over
+(or keeps it waiting, visibly, and tells the manager once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+
+from leadpact.accounts.models import User
+from leadpact.core.business_time import business_calendar
+from leadpact.core.fields import FREE_MAIL_DOMAINS
+from leadpact.core.lifecycle import SYSTEM, WORKLOAD, Actor, Stage
+from leadpact.core.pact import Pact, Team
+from leadpact.core.routing import Choice, Member, choose_owner, pick_team
+from leadpact.handoff.models import OutOfOffice, Rotation
+from leadpact.leads.models import EventKind, Lead
+from leadpact.leads.services import Batch, lead_record, write_batch
+from leadpact.notify.services import notify_people
+from leadpact.pact.models import PactVersion
+from leadpact.pact.selectors import pact_in_force
+
+# A lead nobody could take is tried again this often (and at once when someone is assigned by hand).
+RETRY_QUEUE_EVERY = dt.timedelta(minutes=10)
+
+
+@dataclass
+class RoutingReport:
+    assigned: int = 0
+    queued: int = 0
+
+
+def leads_route_due(now: dt.datetime, limit: int = 200) -> RoutingReport:
+    """Route the MQLs whose turn has come, oldest first; each worker claims its own leads (rows others skip)."""
+    report = RoutingReport()
+    with transaction.atomic():
+        leads = list(Lead.objects.select_for_update(skip_locked=True).filter(route_at__lte=now, stage=Stage.MQL)
+                     .order_by("route_at", "id")[:limit])
+        if not leads:
+            return report
+        version, pact = pact_in_force(now)
+        for lead in leads:
+            with transaction.atomic():
+                assigned = lead_route(lead, version, pact, now)
+            report.assigned += assigned
+            report.queued += not assigned
+    return report
+
+
+def lead_route(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime, exclude: frozenset[str] = frozenset(),
+               actor: Actor = SYSTEM) -> bool:
+    """Pick the team and the owner of a locked MQL and hand it over; True when someone took it."""
+    from leadpact.handoff.services import lead_hand_over
+
+    record, _ = lead_record(lead, pact, now)
+    team_name, rule = pick_team(pact, record)
+    account_owner = _account_owner(lead, pact) if pact.handoff.account_owner else None
+    if account_owner:
+        team_name = next((t.name for t in pact.teams.values() if account_owner in t.members), team_name)
+    team = pact.teams[team_name]
+    rotation = Rotation.objects.select_for_update().get_or_create(team=team.name)[0]
+    choice = choose_owner(team, team_members(team, pact, now, rotation, exclude), rotation.last_assigned or None,
+                          account_owner)
+    choice.why["rule"] = rule
+    if choice.owner is None:
+        _keep_waiting(lead, team, choice, version, pact, now)
+        return False
+    rotation.last_assigned = choice.owner
+    rotation.counts[choice.owner] = rotation.counts.get(choice.owner, 0) + 1
+    rotation.save(update_fields=["last_assigned", "counts"])
+    owner = User.objects.get(email=choice.owner)
+    lead_hand_over(lead, owner, team.name, why=choice.why, version=version, pact=pact, now=now, actor=actor)
+    return True
+
+
+def team_members(team: Team, pact: Pact, now: dt.datetime, rotation: Rotation | None = None,
+                 exclude: frozenset[str] = frozenset()) -> list[Member]:
+    """The team as routing sees it now: each member's open leads, whether they are at work, their share so far.
+    At work means: an active account, not excluded, and not out of office when the team's calendar next opens."""
+    users = {u.email: u for u in User.objects.filter(email__in=team.members, is_active=True)}
+    load = Counter(dict(Lead.objects.filter(owner__email__in=team.members, stage__in=[s.value for s in WORKLOAD])
+                        .values("owner__email").annotate(n=Count("id")).values_list("owner__email", "n")))
+    opening = business_calendar(pact.calendars[team.calendar]).next_open(now)
+    away = _away(list(users.values()), opening)
+    counts = rotation.counts if rotation else {}
+    members = []
+    for email in team.members:
+        reason = ("has no active account" if email not in users else "not taking leads again this round"
+                  if email in exclude else away.get(email, ""))
+        members.append(Member(email, load[email], at_work=not reason, away_until=reason,
+                              assigned=int(counts.get(email, 0)), weight=team.weights.get(email, 1)))
+    return members
+
+
+def _away(users: list[User], at: dt.datetime) -> dict[str, str]:
+    """Who is out of office at `at`, and until when."""
+    periods = OutOfOffice.objects.filter(user__in=users, starts_at__lte=at, ends_at__gt=at).select_related("user")
+    return {p.user.email: f"out of office until {p.ends_at:%Y-%m-%d %H:%M} UTC" for p in periods}
+
+
+def _account_owner(lead: Lead, pact: Pact) -> str | None:
+    """The person who owns the lead's company already: the owner of its latest other lead with an owner."""
+    if not lead.domain or lead.domain in FREE_MAIL_DOMAINS:
+        return None
+    members = {m for team in pact.teams.values() for m in team.members}
+    email = (Lead.objects.filter(domain=lead.domain, owner__isnull=False).exclude(pk=lead.pk)
+             .order_by("-assigned_at", "-id").values_list("owner__email", flat=True).first())
+    return email if email in members else None
+
+
+def _keep_waiting(lead: Lead, team: Team, choice: Choice, version: PactVersion, pact: Pact, now: dt.datetime) -> None:
+    """Nobody can take the lead: it waits in the team's queue, and the manager hears of it once."""
+    first_time = lead.queued_at is None
+    lead.team, lead.route_at = team.name, now + RETRY_QUEUE_EVERY
+    if first_time:
+        lead.queued_at = now
+    batch = Batch(version, pact, SYSTEM, now, changed={lead.pk: lead})
+    if first_time:
+        batch.event(lead, EventKind.QUEUED, data={"why": choice.why})
+    write_batch(batch)
+    if first_time:
+        skipped = choice.why.get("skipped", {})
+        because = "; ".join(f"{who}: {why}" for who, why in skipped.items()) or choice.why.get("because", "")
+        notify_people("queued", lead, [team.manager], channels=pact.handoff.notify, now=now,
+                      context={"team": team.name, "because": because})

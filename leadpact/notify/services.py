@@ -1,0 +1,147 @@
+"""The outbox: notifications are written in the transaction of the change that caused them and delivered after
+commit by the worker, retried with backoff, and dead-lettered (visible, retryable) after the last try."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from leadpact.notify import content
+from leadpact.notify.channels import send
+from leadpact.notify.events import event_name, event_payload
+from leadpact.notify.models import ChannelChoices, Endpoint, Message, MessageStatus
+from leadpact.pact.models import PactVersion
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 8
+LEASE = dt.timedelta(minutes=2)  # a worker sending a message holds it this long; if it dies, another one sends it
+
+
+def backoff(tries: int) -> dt.timedelta:
+    """30 s after the first failure, doubling up to an hour: 8 tries span about two hours."""
+    return dt.timedelta(seconds=min(30 * 2 ** (tries - 1), 3600))
+
+
+def notify_people(notice: str, lead: Any, people: Iterable[Any], *, channels: Sequence[str], now: dt.datetime,
+                  context: dict[str, Any] | None = None) -> list[Message]:
+    """Queue a notice about a lead: an email to each person, a post to each chat endpoint of the lead's team, on the
+    channels the pact names. Call it inside the transaction of the change it reports."""
+    return Message.objects.bulk_create(notices(notice, lead, people, channels=channels, now=now, context=context))
+
+
+def notices(notice: str, lead: Any, people: Iterable[Any], *, channels: Sequence[str], now: dt.datetime,
+            context: dict[str, Any] | None = None, chat: list[Endpoint] | None = None) -> list[Message]:
+    """The messages `notify_people` writes, unsaved, for callers that write many at once (`chat`: the active chat
+    endpoints, when the caller fetched them already)."""
+    body = content.render(notice, lead, context or {})
+    messages = []
+    if ChannelChoices.EMAIL in channels:
+        for email in dict.fromkeys(_email_of(p) for p in people if p):
+            messages.append(Message(channel=ChannelChoices.EMAIL, event=notice, lead=lead, recipient=email,
+                                    subject=body.subject, text=body.text, html=body.html, next_try_at=now,
+                                    created_at=now))
+    if ChannelChoices.CHAT in channels:
+        for endpoint in _endpoints(ChannelChoices.CHAT) if chat is None else chat:
+            if endpoint.wants(notice, lead.team):
+                messages.append(Message(channel=ChannelChoices.CHAT, event=notice, lead=lead, endpoint=endpoint,
+                                        subject=body.subject, payload=body.chat, next_try_at=now, created_at=now))
+    return messages
+
+
+def chat_endpoints() -> list[Endpoint]:
+    return _endpoints(ChannelChoices.CHAT)
+
+
+def _email_of(person: Any) -> str:
+    return person if isinstance(person, str) else person.email
+
+
+def _endpoints(kind: str) -> list[Endpoint]:
+    return list(Endpoint.objects.filter(kind=kind, active=True))
+
+
+def webhooks_active() -> bool:
+    return Endpoint.objects.filter(kind=ChannelChoices.WEBHOOK, active=True).exists()
+
+
+def publish_events(events: Sequence[Any], leads: dict[int, Any] | None = None) -> int:
+    """Queue a signed webhook for each lifecycle event and each active webhook endpoint that wants it."""
+    endpoints = _endpoints(ChannelChoices.WEBHOOK)
+    if not endpoints or not events:
+        return 0
+    numbers = dict(PactVersion.objects.filter(pk__in={e.pact_version_id for e in events}).values_list("pk", "version"))
+    messages = []
+    for event in events:
+        name, lead = event_name(event), (leads or {}).get(event.lead_id) or event.lead
+        for endpoint in endpoints:
+            if endpoint.wants(name, lead.team):
+                delivery = uuid.uuid4()
+                messages.append(Message(delivery_id=delivery, channel=ChannelChoices.WEBHOOK, event=name, lead=lead,
+                                        endpoint=endpoint, payload=event_payload(delivery, name, event, lead,
+                                                                      numbers.get(event.pact_version_id)),
+                                        next_try_at=event.at, created_at=event.at))
+    Message.objects.bulk_create(messages, batch_size=500)
+    return len(messages)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+def outbox_deliver(now: dt.datetime, limit: int = 100,
+                   sender: Callable[[Message], None] = send) -> DeliveryReport:
+    """Claim due messages (each worker its own, with row locks), send them outside any transaction, record the result.
+    A worker that dies after sending and before recording leaves the message to be sent again when its lease ends:
+    delivery is at least once, and the delivery id lets the receiver drop the repeat."""
+    report = DeliveryReport()
+    for message in _claim(now, limit):
+        try:
+            sender(message)
+        except Exception as err:  # noqa: BLE001 - whatever failed, the message is retried, never lost
+            _failed(message, now, err, report)
+        else:
+            Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENT, sent_at=now,
+                                                         tries=message.tries + 1, last_error="")
+            report.sent += 1
+    return report
+
+
+def _claim(now: dt.datetime, limit: int) -> list[Message]:
+    with transaction.atomic():
+        messages = list(Message.objects.select_for_update(skip_locked=True, of=("self",))
+                        .filter(status=MessageStatus.PENDING, next_try_at__lte=now)
+                        .select_related("endpoint", "lead").order_by("next_try_at", "id")[:limit])
+        Message.objects.filter(pk__in=[m.pk for m in messages]).update(next_try_at=now + LEASE)
+    return messages
+
+
+def _failed(message: Message, now: dt.datetime, err: BaseException, report: DeliveryReport) -> None:
+    tries = message.tries + 1
+    dead = tries >= MAX_TRIES
+    Message.objects.filter(pk=message.pk).update(
+        tries=tries, last_error=str(err)[:2000], status=MessageStatus.DEAD if dead else MessageStatus.PENDING,
+        next_try_at=None if dead else now + backoff(tries))
+    report.failed += 1
+    report.dead += dead
+    log.warning("notification %s failed (try %s of %s): %s", message.delivery_id, tries, MAX_TRIES, err)
+
+
+def message_retry(message_id: int, now: dt.datetime) -> Message:
+    """Put a dead-lettered message back in the outbox, to be sent at once with a fresh count of tries."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            raise LookupError(f"there is no message {message_id}; `leadpact outbox list --dead` shows them")
+        message.status, message.tries, message.next_try_at = MessageStatus.PENDING, 0, now
+        message.save(update_fields=["status", "tries", "next_try_at"])
+    return message
