@@ -7,6 +7,10 @@ import sys
 
 COMMANDS = {
     "serve": "start Leadpact: web app, API and worker in one process (SQLite and demo data by default)",
+    "worker": "route waiting MQLs, fire due SLA clocks and send notifications (run several on PostgreSQL)",
+    "lead": "work a lead: show, accept, reject, attempt, recycle, reassign, convert, win, lose, disqualify, queue",
+    "away": "set or list out-of-office periods (routing skips people who are away)",
+    "outbox": "list pending or dead-lettered notifications and retry one",
     "demo": "load the demo pact, people and a few hundred generated leads",
     "pact": "check, diff, propose, sign and list versions of the agreement",
     "import": "import leads from a CSV file (Salesforce and HubSpot presets, or a mapping file)",
@@ -18,7 +22,7 @@ COMMANDS = {
 
 def _usage() -> str:
     lines = ["usage: leadpact COMMAND [options]    (leadpact COMMAND --help for each)", "", "commands:"]
-    lines += [f"  {name:<9} {text}" for name, text in COMMANDS.items()]
+    lines += [f"  {name:<8} {text}" for name, text in COMMANDS.items()]
     lines += ["", "Configuration comes from LEADPACT_* environment variables; see the README."]
     return "\n".join(lines)
 

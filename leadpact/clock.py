@@ -24,6 +24,12 @@ def start_at(instant: dt.datetime) -> None:
     _offset = instant - timezone.now()
 
 
+def reset() -> None:
+    """Back to the real time."""
+    global _offset
+    _offset = dt.timedelta(0)
+
+
 def parse_instant(text: str) -> dt.datetime:
     """An ISO 8601 instant with a zone ("2026-12-07T16:55:00Z"); raise ValueError with the fix."""
     try:

@@ -13,12 +13,14 @@ from leadpact.core import pact_schema as schema
 from leadpact.core.calendar_spec import parse_calendar
 from leadpact.core.durations import parse_duration
 from leadpact.core.errors import PactInvalid, Problem
+from leadpact.core.expr_parse import KEYWORDS
+from leadpact.core.fields import CONDITION_FIELDS
 from leadpact.core.pact import (
     Cadence, CadenceStep, Commitment, Digest, Handoff, LeadType, Outcomes, Pact, Qualification, Recycle,
     Response, Route, Rule, Scoring, Team,
 )
 from leadpact.core.pact_reader import SLUG, Reader
-from leadpact.core.yamltree import Path, load_located, path_text
+from leadpact.core.yamltree import LocatedYaml, Path, load_located, path_text
 
 
 def check_pact(text: str) -> list[Problem]:
@@ -38,9 +40,16 @@ def parse_pact(text: str) -> Pact:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise PactInvalid([Problem("(file)", f"not valid YAML: {getattr(err, 'problem', err)}", line)]) from None
+    return pact_from_document(doc)
+
+
+def pact_from_document(doc: LocatedYaml) -> Pact:
+    """Validate a document already read from YAML; raise PactInvalid listing every problem found."""
     r = Reader(doc)
     for path, line in doc.duplicates:
         r.problems.append(Problem(path_text(path), "this key is given twice; keep one", line))
+    for path, message in doc.unreadable.items():
+        r.problems.append(Problem(path_text(path), message, doc.line(path)))
     pact = _build(r, r.mapping((), doc.data, schema.TOP)) if isinstance(doc.data, dict) else None
     if doc.data is not None and not isinstance(doc.data, dict):
         r.report((), "a pact file is a mapping of sections (pact, version, effective, ...)")
@@ -89,17 +98,47 @@ def _build(r: Reader, top: dict[str, Any]) -> Pact | None:
     )
 
 
-def _lists(r: Reader, value: Any) -> dict[str, frozenset[str]]:
+def _lists(r: Reader, value: Any) -> dict[str, frozenset[Any]]:
     if not isinstance(value, dict):
         r.report(("lists",), "give named lists, like {competitors: [rival.com, other.com]}")
         return {}
     out = {}
     for key, items in value.items():
-        if not SLUG.match(str(key)) or not isinstance(items, list):
-            r.report(("lists", key), "a list needs a lower-case name and a list of values")
-            continue
-        out[str(key)] = frozenset(str(i).lower() if "@" in str(i) or "." in str(i) else str(i) for i in items)
+        path = ("lists", key)
+        if not SLUG.match(key) or not isinstance(items, list):
+            r.report(path, "a list needs a lower-case name and a list of values, like competitors: [rival.com]")
+        elif clash := _list_name_clash(key):
+            r.report(path, f"a list cannot be named {key!r}: {clash}; rename the list, like {key}_list")
+        else:
+            values = [_list_value(r, path + (i,), item) for i, item in enumerate(items)]
+            out[key] = frozenset(v for v in values if v is not _NOT_A_VALUE)
     return out
+
+
+def _list_name_clash(name: str) -> str | None:
+    """Why a condition could not use a list of this name, or None. (Custom fields are `custom.<name>`: no clash.)"""
+    if name in CONDITION_FIELDS:
+        return "that is a lead field, and conditions would read the list instead of the field"
+    if name in KEYWORDS:
+        return "that is a word of the condition language, so no condition could use it"
+    return None
+
+
+_NOT_A_VALUE = object()
+
+
+def _list_value(r: Reader, path: Path, item: Any) -> Any:
+    """A list item as conditions compare it: numbers stay numbers, emails and domains are lower case, and yes, no,
+    on, off stay text (NO is Norway)."""
+    if isinstance(item, (list, dict)):
+        r.report(path, "give plain values (text or numbers), not a nested list or mapping")
+        return _NOT_A_VALUE
+    written = r.doc.raw.get(path)
+    if isinstance(item, bool) and written and written.lower() not in ("true", "false"):
+        return written
+    if isinstance(item, str) and ("@" in item or "." in item):
+        return item.lower()
+    return item
 
 
 def _calendars(r: Reader, value: Any) -> dict:
@@ -158,7 +197,9 @@ def _scoring(r: Reader, value: Any) -> Scoring | None:
                            schema.ENGAGEMENT)
     half_life = r.duration(("scoring", "engagement", "half_life"), engagement.get("half_life", "30d"))
     signals = {}
-    for key, points in (engagement.get("signals") or {}).items():
+    raw_signals = r.entries(("scoring", "engagement", "signals"), engagement.get("signals") or {},
+                            "{pricing_page_view: 8, webinar_attended: 15}")
+    for key, points in raw_signals.items():
         if isinstance(points, bool) or not isinstance(points, int):
             r.report(("scoring", "engagement", "signals", key), f"{points!r} is not a whole number of points")
         else:
@@ -186,7 +227,7 @@ def _routing(r: Reader, value: Any, teams: dict[str, Team]) -> tuple[Route, ...]
         path = ("routing", i)
         item = r.mapping(path, item, schema.ROUTE)
         team = item.get("team")
-        if team is not None and team not in _declared(r, "teams"):
+        if team is not None and (not isinstance(team, str) or team not in _declared(r, "teams")):
             r.report(path + ("team",), f"{team!r} is not a team; teams: {', '.join(teams) or 'none defined'}")
         condition = r.condition(path + ("when",), item["when"]) if "when" in item else None
         routes.append(Route(str(team), condition))
@@ -203,7 +244,7 @@ def _teams(r: Reader, value: Any, calendars: dict) -> dict[str, Team]:
         if not spec:
             continue
         calendar = spec.get("calendar")
-        if calendar not in _declared(r, "calendars"):
+        if not isinstance(calendar, str) or calendar not in _declared(r, "calendars"):
             r.report(path + ("calendar",), f"{calendar!r} is not a calendar; calendars: {', '.join(calendars) or 'none valid'}")
         strategy = r.choice(path + ("strategy",), spec.get("strategy", "round_robin"), schema.STRATEGIES)
         max_open = r.integer(path + ("max_open",), spec["max_open"], minimum=1) if "max_open" in spec else None
@@ -225,9 +266,7 @@ def _declared(r: Reader, section: str) -> set[str]:
 
 
 def _weights(r: Reader, path: Path, value: Any, emails: tuple[str, ...], strategy: str | None) -> dict[str, int]:
-    if not isinstance(value, dict):
-        r.report(path + ("weights",), "give weights as {email: whole number}")
-        return {}
+    value = r.entries(path + ("weights",), value, "{ann@acme.example: 2}, a whole number per member")
     weights = {str(k).lower(): v for k, v in value.items()}
     for email, weight in weights.items():
         if email not in emails:
@@ -322,21 +361,36 @@ def _outcomes(r: Reader, value: Any) -> Outcomes:
 
 
 def _commitments(r: Reader, value: Any) -> tuple[Commitment, ...]:
-    spec = r.mapping(("commitments",), value, {"marketing": False, "sales": False})
-    out = []
-    for side, items in spec.items():
-        for i, item in enumerate(items if isinstance(items, list) else []):
-            path = ("commitments", side, i)
-            item = r.mapping(path, item, schema.COMMITMENT)
-            metric = r.choice(path + ("metric",), item.get("metric"), tuple(schema.METRICS[side])) if item else None
-            per = r.choice(path + ("per",), item.get("per", "month"), schema.PERIODS) if item else None
-            if metric and per:
-                is_share = schema.METRICS[side][metric]
-                target = r.percent(path + ("at_least",), item.get("at_least")) if is_share else \
-                    r.integer(path + ("at_least",), item.get("at_least"), minimum=0)
-                if target is not None:
-                    out.append(Commitment(side, metric, per, float(target), is_share))
+    if not isinstance(value, dict):
+        r.report(("commitments",), "give each side's commitments, like {marketing: [...], sales: [...]}")
+        return ()
+    out: list[Commitment] = []
+    for side, items in value.items():
+        if side not in schema.METRICS:
+            r.report(("commitments", side), f"unknown side {side!r}; the sides are {' and '.join(schema.METRICS)}")
+        elif not isinstance(items, list):
+            example = next(iter(schema.METRICS[side]))
+            r.report(("commitments", side), f"give a list of commitments, like - {{metric: {example}, per: month, "
+                                            "at_least: 10}")
+        else:
+            out.extend(_side_commitments(r, side, items))
     return tuple(out)
+
+
+def _side_commitments(r: Reader, side: str, items: list[Any]) -> list[Commitment]:
+    out = []
+    for i, item in enumerate(items):
+        path = ("commitments", side, i)
+        item = r.mapping(path, item, schema.COMMITMENT)
+        metric = r.choice(path + ("metric",), item.get("metric"), tuple(schema.METRICS[side])) if item else None
+        per = r.choice(path + ("per",), item.get("per", "month"), schema.PERIODS) if item else None
+        if metric and per:
+            is_share = schema.METRICS[side][metric]
+            target = r.percent(path + ("at_least",), item.get("at_least")) if is_share else \
+                r.integer(path + ("at_least",), item.get("at_least"), minimum=0)
+            if target is not None:
+                out.append(Commitment(side, metric, per, float(target), is_share))
+    return out
 
 
 def _digest(r: Reader, value: Any) -> Digest | None:
@@ -349,7 +403,11 @@ def _digest(r: Reader, value: Any) -> Digest | None:
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at):
         r.report(("reports", "digest", "at"), f"{at!r} is not a time of day; write it like 08:00")
     to = digest.get("to", ["managers"])
-    for i, who in enumerate(to if isinstance(to, list) else []):
+    if not isinstance(to, list) or not to:
+        r.report(("reports", "digest", "to"), f"give a list, like [managers, marketing]; the audiences are "
+                                              f"{', '.join(schema.DIGEST_AUDIENCES)} or email addresses")
+        return None
+    for i, who in enumerate(to):
         if who not in schema.DIGEST_AUDIENCES:
             r.email(("reports", "digest", "to", i), who)
     return Digest(str(every), at, tuple(to)) if every else None

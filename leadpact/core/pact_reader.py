@@ -25,7 +25,19 @@ class Reader:
         self.names: dict[str, Any] = {"free_mail": FREE_MAIL_DOMAINS}
 
     def report(self, path: Path, message: str) -> None:
+        """Add a problem with the value at `path`; a value YAML could not read is already reported, once."""
+        if path not in self.doc.unreadable:
+            self._add(path, message)
+
+    def _add(self, path: Path, message: str) -> None:
         self.problems.append(Problem(path_text(path), message, self.doc.line(path)))
+
+    def entries(self, path: Path, value: Any, example: str) -> dict[str, Any]:
+        """A mapping of names the pact chooses (signals, weights): {} and a problem when it is anything else."""
+        if not isinstance(value, dict):
+            self.report(path, f"give a mapping, like {example}")
+            return {}
+        return value
 
     def mapping(self, path: Path, value: Any, allowed: dict[str, bool]) -> dict[str, Any]:
         """Check a mapping's keys: required ones present (allowed[key] is True), no unknown ones."""
@@ -36,7 +48,7 @@ class Reader:
             if key not in allowed:
                 near = difflib.get_close_matches(key, list(allowed), n=1)
                 hint = f"did you mean {near[0]!r}?" if near else f"known keys: {', '.join(allowed)}"
-                self.report(path + (key,), f"unknown key {key!r}; {hint}")
+                self._add(path + (key,), f"unknown key {key!r}; {hint}")  # about the key, not its value
         for key, required in allowed.items():
             if required and key not in value:
                 self.report(path, f"{key!r} is missing; add it")
@@ -71,7 +83,8 @@ class Reader:
         for i, item in enumerate(value):
             if not isinstance(item, str) or not SLUG.match(item):
                 self._fail(path + (i,), f"{item!r} is not a name; use lower case letters, digits and _")
-        if len(set(value)) != len(value):
+        names = [item for item in value if isinstance(item, str)]
+        if len(set(names)) != len(names):
             self._fail(path, "a name is listed twice; list each once")
         return tuple(str(v) for v in value)
 

@@ -1,29 +1,40 @@
-"""Generate realistic demo leads and walk them through the lifecycle with the real services (seeded, repeatable)."""
+"""Generate realistic demo leads and live through their days with the real services (seeded, repeatable).
+
+Events (a lead arrives, a rep accepts, calls, hands back, ...) are played in time order; before each, the worker's
+routing and clocks run at that instant, so the demo has hand-offs, warnings, breaches and reassignments that happened
+when they would have, and nothing in the future."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import heapq
 import random
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import resources
 
+from django.db.models import F
 from faker import Faker
 
 from leadpact.accounts.models import User
 from leadpact.accounts.permissions import actor_for
-from leadpact.core.lifecycle import Actor, Role
+from leadpact.core.business_time import business_calendar
+from leadpact.core.errors import LeadpactError
+from leadpact.core.lifecycle import Actor, Role, Stage
 from leadpact.core.pact import Pact
 from leadpact.core.pact_loader import parse_pact
 from leadpact.demo.people import MARKETING_EMAIL, demo_people
+from leadpact.handoff.routing import leads_route_due
+from leadpact.handoff.services import attempt_log, lead_accept, lead_close, lead_recycle, lead_reject
 from leadpact.leads.engagement import signals_record
 from leadpact.leads.models import Lead
 from leadpact.leads.services import lead_intake, lead_transition
+from leadpact.notify.models import Message, MessageStatus
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_of
 from leadpact.pact.services import pact_propose, pact_sign
+from leadpact.sla.services import clocks_fire_due
 
 TITLES = ["VP Sales", "Head of Marketing", "Director of Operations", "Chief Revenue Officer", "Sales Manager",
           "Marketing Specialist", "Software Engineer", "Account Executive", "Student", "Office Manager",
@@ -32,6 +43,8 @@ COUNTRIES = ["US"] * 10 + ["CA", "CA", "GB", "GB", "DE", "DE", "FR", "NL", "AU",
 SOURCES = [("google", "cpc"), ("linkedin", "paid_social"), ("newsletter", "email"), ("website", "organic"),
            ("partner", "referral"), ("webinar", "event"), ("trade_show", "event")]
 FREE_MAIL = ["gmail.com", "yahoo.com", "outlook.com"]
+FORM = Actor("form:web-to-lead", Role.MARKETING)
+AUTOMATION = Actor("api:marketing-automation", Role.MARKETING)
 HOUR = dt.timedelta(hours=1)
 Progress = Callable[[int], None]
 
@@ -57,106 +70,157 @@ def sign_demo_pact(start: dt.datetime) -> tuple[PactVersion, Pact, dict[str, Use
     return version, pact_of(version), people
 
 
-@dataclass
-class _Story:
-    """One demo lead's path: the stage it should end in, and how it gets there."""
-
-    lead_id: int
-    owner: User | None
+@dataclass(order=True)
+class _Event:
     at: dt.datetime
+    order: int
+    act: Callable[[dt.datetime], None] = field(compare=False)
+
+
+@dataclass
+class _Demo:
+    """The simulation: a seeded random source, the pact, and the events still to play, in time order."""
+
+    rng: random.Random
+    fake: Faker
+    pact: Pact
+    people: dict[str, User]
+    now: dt.datetime
+    queue: list[_Event] = field(default_factory=list)
+    counter: int = 0
+    planned_until: dt.datetime | None = None
+
+    def schedule(self, at: dt.datetime, act: Callable[[dt.datetime], None]) -> None:
+        if at <= self.now:
+            self.counter += 1
+            heapq.heappush(self.queue, _Event(at, self.counter, act))
+
+    def run(self, progress: Progress | None) -> None:
+        while self.queue:
+            event = heapq.heappop(self.queue)
+            self.worker(event.at)
+            event.act(event.at)
+            if progress and event.act.__name__ == "arrive":
+                progress(1)
+        self.worker(self.now)
+
+    def worker(self, at: dt.datetime) -> None:
+        """What the worker would have done by `at`; each new owner then plays their part."""
+        leads_route_due(at)
+        clocks_fire_due(at)
+        handed_over = Lead.objects.filter(stage=Stage.ASSIGNED, assigned_at__lte=at)
+        if self.planned_until:
+            handed_over = handed_over.filter(assigned_at__gt=self.planned_until)
+        for lead_id, assigned_at in handed_over.values_list("pk", "assigned_at"):
+            _plan_sales(self, lead_id, assigned_at)
+        self.planned_until = at
 
 
 def generate(count: int, seed: int, now: dt.datetime, days: int = 60, progress: Progress | None = None) -> int:
-    """Create `count` leads over the last `days` days and move them through every stage; returns leads created."""
+    """Create `count` leads over the last `days` days and live through their hand-off up to `now`."""
     rng, fake = random.Random(seed), Faker("en_US")
     fake.seed_instance(seed)
     start = now - dt.timedelta(days=days + 1)
     _, pact, people = sign_demo_pact(start)
-    owners = _owner_cycle(pact, people)
-    created = 0
-    for i in range(count):
-        at = start + dt.timedelta(days=1) + dt.timedelta(seconds=rng.randrange(days * 86400))
-        _one_lead(rng, fake, pact, owners, people, at, min(now, at + dt.timedelta(days=rng.randint(1, 20))), i)
-        created += 1
-        if progress:
-            progress(1)
-    return created
+    demo = _Demo(rng, fake, pact, people, now)
+    for index in range(count):
+        at = start + dt.timedelta(days=1, seconds=rng.randrange(days * 86400))
+        demo.schedule(at, _arrival(demo, index))
+    demo.run(progress)
+    # The demo's past notifications belong to its history: recorded as delivered when written, not sent today.
+    Message.objects.filter(status=MessageStatus.PENDING).update(status=MessageStatus.SENT, sent_at=F("created_at"))
+    return count
 
 
-def _owner_cycle(pact: Pact, people: dict[str, User]) -> dict[str, Iterator[User]]:
-    return {name: itertools.cycle([people[m] for m in team.members]) for name, team in pact.teams.items()}
+def _arrival(demo: _Demo, index: int) -> Callable[[dt.datetime], None]:
+    def arrive(at: dt.datetime) -> None:
+        row = _lead_row(demo, index, at)
+        lead_id = lead_intake(row, actor=FORM, now=at).lead_id
+        _signals(demo, row["email"], at)
+        demo.schedule(at + 5 * dt.timedelta(minutes=1), _after_intake(demo, lead_id))
+    return arrive
 
 
-def _one_lead(rng: random.Random, fake: Faker, pact: Pact, owners: dict[str, Iterator[User]],
-              people: dict[str, User], at: dt.datetime, end: dt.datetime, index: int) -> None:
+def _lead_row(demo: _Demo, index: int, at: dt.datetime) -> dict:
+    rng, fake = demo.rng, demo.fake
     source, medium = rng.choice(SOURCES)
-    first, last = fake.first_name(), fake.last_name()
-    company = fake.company()
+    first, last, company = fake.first_name(), fake.last_name(), fake.company()
     domain = rng.choice(FREE_MAIL) if rng.random() < 0.15 else re.sub(r"[^a-z]", "", company.lower())[:18] + ".example"
-    row = {
+    return {
         "email": f"{first}.{last}.{index}@{domain}".lower(), "first_name": first, "last_name": last,
         "title": rng.choice(TITLES), "company": company, "employees": rng.choice([8, 40, 120, 250, 600, 1500, 5000]),
         "country": rng.choice(COUNTRIES), "phone": fake.numerify("+1 ###-###-####"),
-        "lead_type": rng.choices(list(pact.lead_types), weights=[3, 5, 2, 2][: len(pact.lead_types)])[0],
+        "lead_type": rng.choices(list(demo.pact.lead_types), weights=[3, 5, 2, 2][: len(demo.pact.lead_types)])[0],
         "source": source, "medium": medium, "campaign": f"{source}-{at:%Y-%m}", "industry": fake.bs().split()[-1],
     }
-    form = Actor("form:web-to-lead", Role.MARKETING)
-    result = lead_intake(row, actor=form, now=at)
-    _signals(rng, pact, row["email"], at, end)
-    lead = Lead.objects.get(pk=result.lead_id)
-    if lead.stage == "inquiry" and rng.random() < 0.5:
-        lead_transition(lead.pk, "nurture", actor=actor_for(people[MARKETING_EMAIL]), now=at + HOUR)
-    elif lead.stage == "mql":
-        _sales_path(rng, pact, lead, owners, people, at, end)
 
 
-def _signals(rng: random.Random, pact: Pact, email: str, at: dt.datetime, end: dt.datetime) -> None:
-    """A few engagement signals in the days after intake, never after `end` (the demo's now at the latest)."""
-    names = list(pact.scoring.signals)
-    times = [min(end, at + dt.timedelta(hours=rng.randint(1, 72))) for _ in range(rng.choice([0, 0, 1, 2, 3, 5]))]
-    rows = [{"email": email, "signal": rng.choice(names), "at": t.isoformat()} for t in times]
-    if rows:
-        latest = max(dt.datetime.fromisoformat(r["at"]) for r in rows)
-        signals_record(rows, actor=Actor("api:marketing-automation", Role.MARKETING), now=latest)
+def _signals(demo: _Demo, email: str, at: dt.datetime) -> None:
+    """A few engagement signals in the days after intake (each in its own event, so nothing is in the future)."""
+    names = list(demo.pact.scoring.signals)
+    for _ in range(demo.rng.choice([0, 0, 1, 2, 3, 5])):
+        when = at + dt.timedelta(hours=demo.rng.randint(1, 72))
+        signal = {"email": email, "signal": demo.rng.choice(names), "at": when.isoformat()}
+        demo.schedule(when, lambda t, signal=signal: signals_record([signal], actor=AUTOMATION, now=t))
 
 
-def _sales_path(rng: random.Random, pact: Pact, lead: Lead, owners: dict[str, Iterator[User]],
-                people: dict[str, User], at: dt.datetime, end: dt.datetime) -> None:
-    """assign, then accept or reject, then work, convert, win or lose, or hand back; some stop on the way."""
-    if end - at < dt.timedelta(days=2) and rng.random() < 0.6:
-        return  # recent MQLs still wait in the queue
-    team = _team_for(pact, lead)
-    owner = next(owners[team])
-    manager = people[pact.teams[team].manager]
-    t = at + HOUR
-    lead_transition(lead.pk, "assign", actor=actor_for(manager), now=t, owner=owner, team=team)
-    rep = actor_for(owner)
-    steps = _plan(rng, pact)
-    for name, reason in steps:
-        t += dt.timedelta(hours=rng.randint(2, 40))
-        lead_transition(lead.pk, name, actor=rep, now=min(t, end), reason=reason)
+def _after_intake(demo: _Demo, lead_id: int) -> Callable[[dt.datetime], None]:
+    """Marketing nurtures half the leads that did not qualify."""
+    def follow(at: dt.datetime) -> None:
+        stage = Lead.objects.values_list("stage", flat=True).get(pk=lead_id)
+        if stage == Stage.INQUIRY and demo.rng.random() < 0.5:
+            lead_transition(lead_id, "nurture", actor=actor_for(demo.people[MARKETING_EMAIL]), now=at)
+    return follow
 
 
-def _team_for(pact: Pact, lead: Lead) -> str:
-    from leadpact.leads.services import lead_record
-
-    record, _ = lead_record(lead, pact, lead.created_at)
-    return next(route.team for route in pact.routing if route.condition is None or route.condition(record))
-
-
-def _plan(rng: random.Random, pact: Pact) -> list[tuple[str, str]]:
-    """A weighted choice of the path a lead takes after it is assigned."""
-    roll = rng.random()
-    recycle = ("recycle", rng.choice(pact.recycle.reasons))
-    paths: list[tuple[float, list[tuple[str, str]]]] = [
-        (0.10, []),
-        (0.22, [("reject", rng.choice(pact.handoff.reject_reasons))]),
-        (0.30, [("accept", "")]),
-        (0.40, [("accept", ""), ("work", "")]),
-        (0.52, [("accept", ""), ("work", ""), recycle]),
-        (0.58, [("accept", ""), ("work", ""), ("disqualify", rng.choice(pact.outcomes.disqualify_reasons))]),
-        (0.68, [("accept", ""), ("work", ""), ("convert", "")]),
-        (0.84, [("accept", ""), ("work", ""), ("convert", ""), ("win", "")]),
-        (1.00, [("accept", ""), ("work", ""), ("convert", ""), ("lose", rng.choice(pact.outcomes.lost_reasons))]),
+def _plan_sales(demo: _Demo, lead_id: int, at: dt.datetime) -> None:
+    """What the new owner does, when: a weighted choice of paths, played by whoever owns the lead at that time."""
+    rng, pact = demo.rng, demo.pact
+    attempts = [("attempt", rng.choice(["phone", "email"]), "no_answer") for _ in range(rng.randint(1, 3))]
+    connect = [*attempts, ("attempt", "phone", rng.choice(["connected", "meeting_booked"]))]
+    paths = [
+        (0.08, []),  # never answered: the window runs out, the next person gets it
+        (0.20, [("reject", rng.choice(pact.handoff.reject_reasons))]),
+        (0.28, [("accept", "")]),
+        (0.36, [("accept", ""), *attempts]),
+        (0.46, [("accept", ""), *[("attempt", s.channel, "no_answer") for s in pact.cadence.steps]]),
+        (0.56, [*connect, ("recycle", rng.choice(pact.recycle.reasons[:3]))]),
+        (0.62, [*connect, ("disqualify", rng.choice(pact.outcomes.disqualify_reasons))]),
+        (0.72, [*connect, ("convert", "")]),
+        (0.87, [*connect, ("convert", ""), ("win", "")]),
+        (1.00, [*connect, ("convert", ""), ("lose", rng.choice(pact.outcomes.lost_reasons))]),
     ]
-    return next(steps for limit, steps in paths if roll < limit)
+    roll = rng.random()
+    steps = next(steps for limit, steps in paths if roll < limit)
+    team = Lead.objects.values_list("team", flat=True).get(pk=lead_id)
+    calendar = business_calendar(pact.calendars[pact.teams[team].calendar if team in pact.teams else "us-east"])
+    # Most reps answer within the acceptance window; later steps follow in business time.
+    t = calendar.add(at, 60 * rng.choice([5, 15, 30, 45, 60, 90, 100, 110, 150]))
+    for step in steps:
+        demo.schedule(t, _sales_step(lead_id, step))
+        t = calendar.add(t, 60 * rng.randint(20, 60 * 12))
+
+
+def _sales_step(lead_id: int, step: tuple[str, ...]) -> Callable[[dt.datetime], None]:
+    def act(at: dt.datetime) -> None:
+        lead = Lead.objects.select_related("owner").get(pk=lead_id)
+        if lead.owner is None or lead.stage not in (Stage.ASSIGNED, Stage.ACCEPTED, Stage.WORKING, Stage.CONVERTED):
+            return  # handed back, expired or closed meanwhile
+        rep, (name, *args) = actor_for(lead.owner), step
+        try:
+            _ACTIONS[name](lead_id, rep, at, *args)
+        except LeadpactError:
+            pass  # a step the lead's state no longer allows, as in real life
+    return act
+
+
+_ACTIONS: dict[str, Callable[..., object]] = {
+    "accept": lambda lead_id, rep, at, _: lead_accept(lead_id, actor=rep, now=at),
+    "reject": lambda lead_id, rep, at, reason: lead_reject(lead_id, reason, actor=rep, now=at),
+    "attempt": lambda lead_id, rep, at, channel, outcome: attempt_log(lead_id, channel, outcome, actor=rep, now=at),
+    "recycle": lambda lead_id, rep, at, reason: lead_recycle(lead_id, reason, actor=rep, now=at),
+    "disqualify": lambda lead_id, rep, at, reason: lead_close(lead_id, "disqualify", reason, actor=rep, now=at),
+    "convert": lambda lead_id, rep, at, _: lead_close(lead_id, "convert", actor=rep, now=at),
+    "win": lambda lead_id, rep, at, _: lead_close(lead_id, "win", actor=rep, now=at),
+    "lose": lambda lead_id, rep, at, reason: lead_close(lead_id, "lose", reason, actor=rep, now=at),
+}

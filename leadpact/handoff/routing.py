@@ -16,15 +16,18 @@ from leadpact.core.fields import FREE_MAIL_DOMAINS
 from leadpact.core.lifecycle import SYSTEM, WORKLOAD, Actor, Stage
 from leadpact.core.pact import Pact, Team
 from leadpact.core.routing import Choice, Member, choose_owner, pick_team
+from leadpact.core.sla import ClockKind
 from leadpact.handoff.models import OutOfOffice, Rotation
 from leadpact.leads.models import EventKind, Lead
 from leadpact.leads.services import Batch, lead_record, write_batch
 from leadpact.notify.services import notify_people
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_in_force
+from leadpact.sla.models import Clock, StopReason
 
 # A lead nobody could take is tried again this often (and at once when someone is assigned by hand).
 RETRY_QUEUE_EVERY = dt.timedelta(minutes=10)
+_NOT_AGAIN = "let the acceptance window run out this round"
 
 
 @dataclass
@@ -50,9 +53,9 @@ def leads_route_due(now: dt.datetime, limit: int = 200) -> RoutingReport:
     return report
 
 
-def lead_route(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime, exclude: frozenset[str] = frozenset(),
-               actor: Actor = SYSTEM) -> bool:
-    """Pick the team and the owner of a locked MQL and hand it over; True when someone took it."""
+def lead_route(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime, actor: Actor = SYSTEM) -> bool:
+    """Pick the team and the owner of a locked MQL and hand it over; True when someone took it. People who let its
+    acceptance window run out in this round are not asked again."""
     from leadpact.handoff.services import lead_hand_over
 
     record, _ = lead_record(lead, pact, now)
@@ -62,6 +65,7 @@ def lead_route(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime, e
         team_name = next((t.name for t in pact.teams.values() if account_owner in t.members), team_name)
     team = pact.teams[team_name]
     rotation = Rotation.objects.select_for_update().get_or_create(team=team.name)[0]
+    exclude = _let_it_expire(lead)
     choice = choose_owner(team, team_members(team, pact, now, rotation, exclude), rotation.last_assigned or None,
                           account_owner)
     choice.why["rule"] = rule
@@ -76,6 +80,11 @@ def lead_route(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime, e
     return True
 
 
+def _let_it_expire(lead: Lead) -> frozenset[str]:
+    return frozenset(Clock.objects.filter(lead=lead, round=lead.rounds, kind=ClockKind.ACCEPT,
+                                          stop_reason=StopReason.EXPIRED).values_list("owner__email", flat=True))
+
+
 def team_members(team: Team, pact: Pact, now: dt.datetime, rotation: Rotation | None = None,
                  exclude: frozenset[str] = frozenset()) -> list[Member]:
     """The team as routing sees it now: each member's open leads, whether they are at work, their share so far.
@@ -88,8 +97,8 @@ def team_members(team: Team, pact: Pact, now: dt.datetime, rotation: Rotation | 
     counts = rotation.counts if rotation else {}
     members = []
     for email in team.members:
-        reason = ("has no active account" if email not in users else "not taking leads again this round"
-                  if email in exclude else away.get(email, ""))
+        reason = ("has no active account" if email not in users else _NOT_AGAIN if email in exclude
+                  else away.get(email, ""))
         members.append(Member(email, load[email], at_work=not reason, away_until=reason,
                               assigned=int(counts.get(email, 0)), weight=team.weights.get(email, 1)))
     return members
@@ -114,7 +123,9 @@ def _account_owner(lead: Lead, pact: Pact) -> str | None:
 def _keep_waiting(lead: Lead, team: Team, choice: Choice, version: PactVersion, pact: Pact, now: dt.datetime) -> None:
     """Nobody can take the lead: it waits in the team's queue, and the manager hears of it once."""
     first_time = lead.queued_at is None
-    lead.team, lead.route_at = team.name, now + RETRY_QUEUE_EVERY
+    # People who let the window run out are not asked again this round: only a manager can place the lead then.
+    anyone_later = any(why != _NOT_AGAIN for why in choice.why.get("skipped", {}).values())
+    lead.team, lead.route_at = team.name, (now + RETRY_QUEUE_EVERY) if anyone_later else None
     if first_time:
         lead.queued_at = now
     batch = Batch(version, pact, SYSTEM, now, changed={lead.pk: lead})

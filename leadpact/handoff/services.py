@@ -18,7 +18,7 @@ from leadpact.core.errors import FieldErrors, NotAllowed
 from leadpact.core.lifecycle import SYSTEM, Actor, Role, Stage
 from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, handoff_clocks
-from leadpact.handoff.models import Attempt
+from leadpact.handoff.models import Attempt, OutOfOffice
 from leadpact.leads.models import EventKind, Lead
 from leadpact.leads.services import Batch, move, write_batch
 from leadpact.notify.services import notify_people
@@ -159,12 +159,7 @@ def lead_accept_expired(lead: Lead, clock: Clock, *, now: dt.datetime) -> None:
     move(batch, lead, "unassign", reason="not_accepted_in_time",
          data={"previous_owner": previous.email if previous else None})
     write_batch(batch)
-    lead_route(lead, version, pact, now, exclude=_expired_owners(lead))
-
-
-def _expired_owners(lead: Lead) -> frozenset[str]:
-    return frozenset(Clock.objects.filter(lead=lead, round=lead.rounds, kind=ClockKind.ACCEPT,
-                                          stop_reason=StopReason.EXPIRED).values_list("owner__email", flat=True))
+    lead_route(lead, version, pact, now)
 
 
 # Attempts and the cadence -------------------------------------------------------------------------------------------
@@ -324,3 +319,17 @@ def _person(email: str) -> User:
 
 def _team_of(pact: Pact, email: str) -> str | None:
     return next((t.name for t in pact.teams.values() if email in t.members), None)
+
+
+# Out of office ----------------------------------------------------------------------------------------------------
+
+def out_of_office_set(email: str, starts_at: dt.datetime, ends_at: dt.datetime, note: str = "", *, actor: Actor,
+                      now: dt.datetime) -> OutOfOffice:
+    """A person takes no new leads from `starts_at` to `ends_at`; set by themselves, a manager or an admin."""
+    person = _person(email)
+    if actor.role not in (Role.MANAGER, Role.ADMIN) and actor.user_id != person.pk:
+        raise NotAllowed("a person sets their own out-of-office; a manager or an admin may set anyone's")
+    if ends_at <= starts_at:
+        raise FieldErrors({"until": "the end must come after the start"})
+    return OutOfOffice.objects.create(user=person, starts_at=starts_at, ends_at=ends_at, note=note[:200],
+                                      set_by_id=actor.user_id, created_at=now)

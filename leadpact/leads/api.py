@@ -7,38 +7,46 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
+from pydantic import BaseModel
 
 from leadpact.accounts.permissions import INTAKE, actor_for, require_role
 from leadpact.leads import selectors
 from leadpact.leads.engagement import signals_record
 from leadpact.leads.models import Lead, LeadEvent
 from leadpact.leads.schemas import (
-    BatchOut, IntakeOut, LeadBatchIn, LeadDetailOut, LeadIn, LeadOut, SignalBatchIn, SignalBatchOut,
+    BatchOut, ErrorOut, IntakeOut, LeadBatchIn, LeadDetailOut, LeadIn, LeadOut, SignalBatchIn, SignalBatchOut,
     TransitionIn,
 )
 from leadpact.leads.services import IntakeResult, lead_intake, lead_transition, leads_intake
 
 router = Router(tags=["leads"])
 signals_router = Router(tags=["signals"])
+# The errors the intake endpoints answer with (leadpact/api.py turns the domain errors into these).
+_REFUSED = {403: ErrorOut, 422: ErrorOut, 503: ErrorOut}
+MAX_PAGE = 1000
 
 
-def _row(lead: LeadIn) -> dict[str, Any]:
-    return lead.model_dump(exclude_unset=True)
+def _row(row: Any) -> Any:
+    """A row as sent: an object's fields, or the value itself, which the service reports by index."""
+    return row.model_dump(exclude_unset=True) if isinstance(row, BaseModel) else row
 
 
-@router.post("", response={201: IntakeOut, 200: IntakeOut}, summary="Take in one lead")
+@router.post("", response={201: IntakeOut, 200: IntakeOut, 409: ErrorOut, **_REFUSED}, summary="Take in one lead")
 def lead_create(request: HttpRequest, payload: LeadIn):
     """Validate, normalise, de-duplicate (same email, same person), score and qualify one lead.
-    201 when a lead was created; 200 when the submission merged into a known lead or repeated an earlier one."""
+    201 when a lead was created; 200 when the submission merged into a known lead or repeated an earlier one;
+    409 when its idempotency_key was used before for another submission; 422 naming each bad field and its fix;
+    403 for a role that may not send leads; 503 when no pact is in force."""
     require_role(request.user, INTAKE, "send leads")
     result = lead_intake(_row(payload), actor=actor_for(request.user, "api"), now=timezone.now())
     return Status(201 if result.status == "created" else 200, result)
 
 
-@router.post("/batch", response=BatchOut, summary="Take in up to 1,000 leads")
+@router.post("/batch", response={200: BatchOut, **_REFUSED}, summary="Take in up to 1,000 leads")
 def lead_batch(request: HttpRequest, payload: LeadBatchIn):
-    """Good rows go in, each bad row is reported by its index with the field and the fix; one transaction."""
+    """Good rows go in, each bad row is reported by its index with the field and the fix (a row whose
+    idempotency_key was used for another submission too); one transaction. 422 only for more than 1,000 rows."""
     require_role(request.user, INTAKE, "send leads")
     results = leads_intake([_row(lead) for lead in payload.leads], actor=actor_for(request.user, "api"),
                            now=timezone.now())
@@ -51,15 +59,18 @@ def _summary(results: list[IntakeResult]) -> dict[str, Any]:
     return {**{s: counts.get(s, 0) for s in statuses}, "results": results}
 
 
-@router.get("", response=list[LeadOut], summary="List leads")
-def lead_index(request: HttpRequest, stage: str | None = None, q: str | None = None, limit: int = 100,
-               offset: int = 0):
-    leads = selectors.lead_list(stage, q)[offset: offset + min(limit, 1000)]
+@router.get("", response={200: list[LeadOut], 422: ErrorOut}, summary="List leads")
+def lead_index(request: HttpRequest, stage: str | None = None, q: str | None = None,
+               limit: int = Query(100, ge=1, le=MAX_PAGE, description=f"Leads per page, 1 to {MAX_PAGE}."),
+               offset: int = Query(0, ge=0, description="Leads to skip, 0 or more.")):
+    """422 naming limit or offset when it is out of range."""
+    leads = selectors.lead_list(stage, q)[offset: offset + limit]
     now = timezone.now()
     return [_lead_out(lead, now) for lead in leads]
 
 
-@router.get("/{lead_id}", response=LeadDetailOut, summary="One lead, why it has its score, and its history")
+@router.get("/{lead_id}", response={200: LeadDetailOut, 404: ErrorOut},
+            summary="One lead, why it has its score, and its history")
 def lead_detail(request: HttpRequest, lead_id: int):
     lead, now = selectors.lead_get(lead_id), timezone.now()
     return {**_lead_out(lead, now), "phone": lead.phone, "website": lead.website, "industry": lead.industry,
@@ -93,12 +104,12 @@ def _event_out(event: LeadEvent) -> dict[str, Any]:
     return {**{f: getattr(event, f) for f in fields}, "pact_version": selectors.version_number(event.pact_version)}
 
 
-@signals_router.post("", response=SignalBatchOut, summary="Record engagement signals")
+@signals_router.post("", response={200: SignalBatchOut, **_REFUSED}, summary="Record engagement signals")
 def signal_batch(request: HttpRequest, payload: SignalBatchIn):
     """Page views, downloads, webinars: each raises the lead's engagement (decaying with the pact's half-life)
-    and may make it an MQL. Unknown emails are reported by index; the rest go in."""
+    and may make it an MQL. Unknown emails and bad rows are reported by index; the rest go in."""
     require_role(request.user, INTAKE, "send signals")
-    rows = [s.model_dump(exclude_unset=True) for s in payload.signals]
+    rows = [_row(signal) for signal in payload.signals]
     results = signals_record(rows, actor=actor_for(request.user, "api"), now=timezone.now())
     counts = Counter(r.status for r in results)
     return {"recorded": counts["recorded"], "duplicate": counts["duplicate"], "rejected": counts["rejected"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -44,8 +45,9 @@ class ColumnMapping:
 
     def row_of(self, plan: list[tuple[int, str, str | None, dict | None, str | None]], values: list[str]) -> dict[str, Any]:
         """One CSV line as an intake row, by column position (`plan` from `reader_plan`)."""
-        out: dict[str, Any] = dict(self.constants)
-        custom: dict[str, Any] = {}
+        out: dict[str, Any] = {k: v for k, v in self.constants.items() if not k.startswith("custom.")}
+        custom: dict[str, Any] = {k.removeprefix("custom."): v for k, v in self.constants.items()
+                                  if k.startswith("custom.")}
         for position, target, custom_name, translate, kind in plan:
             if position >= len(values):
                 continue
@@ -61,7 +63,7 @@ class ColumnMapping:
             else:
                 out[target] = value
         if custom:
-            out["custom"] = {**out.get("custom", {}), **custom}
+            out["custom"] = custom
         return out
 
     def reader_plan(self, headers: list[str]) -> list[tuple[int, str, str | None, dict | None, str | None]]:
@@ -73,15 +75,19 @@ class ColumnMapping:
 
 
 def _typed(value: Any, kind: str | None) -> Any:
+    """The cell as the mapping's type says; a cell that is not of that type stays text (the intake then checks it):
+    "nan", "inf" and 1e400 are not numbers."""
     if kind == "text":
         return value
+    if kind == "bool":
+        return True if value.lower() in _TRUE else False if value.lower() in _FALSE else value
     try:
-        if kind == "bool":
-            return True if value.lower() in _TRUE else False if value.lower() in _FALSE else value
         number = float(value)
-        return int(number) if kind == "integer" or number.is_integer() else number
     except ValueError:
         return value
+    if not math.isfinite(number):
+        return value
+    return int(number) if kind == "integer" or number.is_integer() else number
 
 
 def load_mapping(text: str, source: str = "mapping") -> ColumnMapping:

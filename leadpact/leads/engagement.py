@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import transaction
 
 from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
-from leadpact.core.intake import _EMAIL
+from leadpact.core.intake import MAX_KEY, clean_email, json_problem
 from leadpact.leads.models import Lead, Signal
 from leadpact.leads.services import MAX_BATCH, Batch, rescore, write_batch
 from leadpact.pact.selectors import pact_in_force
@@ -20,6 +22,8 @@ from leadpact.pact.selectors import pact_in_force
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # A clock on the sender's side may run a little ahead; more than this is a mistake.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+MAX_PROPERTIES = 10_000  # characters of JSON
+SIGNAL_FIELDS = ("email", "signal", "at", "properties", "idempotency_key")
 
 
 @dataclass
@@ -38,7 +42,7 @@ class _CleanSignal:
     name: str
     at: dt.datetime
     properties: dict[str, Any]
-    key: str | None
+    key: str  # the sender's idempotency key, or one derived from the content
 
 
 def signals_record(rows: Sequence[Mapping[str, Any]], *, actor, now: dt.datetime) -> list[SignalResult]:
@@ -56,7 +60,7 @@ def signals_record(rows: Sequence[Mapping[str, Any]], *, actor, now: dt.datetime
     with transaction.atomic():
         leads = {lead.email: lead for lead in Lead.objects.select_for_update().filter(
             email__in={s.email for _, s in good})}
-        seen = set(Signal.objects.filter(idempotency_key__in={s.key for _, s in good if s.key})
+        seen = set(Signal.objects.filter(idempotency_key__in={s.key for _, s in good})
                    .values_list("idempotency_key", flat=True))
         batch = Batch(version, pact, actor, now)
         stored = []
@@ -79,10 +83,9 @@ def _apply(signal: _CleanSignal, index: int, leads: dict[str, Lead], seen: set[s
     if lead is None:
         return SignalResult(index, "rejected", errors={"email": f"no lead has the email {signal.email}; "
                                                                 "send the lead first (POST /api/leads)"})
-    if signal.key and signal.key in seen:
+    if signal.key in seen:
         return SignalResult(index, "duplicate", lead.pk)
-    if signal.key:
-        seen.add(signal.key)
+    seen.add(signal.key)
     points = pact.scoring.signals.get(signal.name, 0)
     warnings = [] if signal.name in pact.scoring.signals else [
         f"signal: {signal.name!r} earns no points under the pact in force; stored for later versions"]
@@ -92,11 +95,12 @@ def _apply(signal: _CleanSignal, index: int, leads: dict[str, Lead], seen: set[s
     return SignalResult(index, "recorded", lead.pk, points, warnings=warnings)
 
 
-def _clean(row: Mapping[str, Any], now: dt.datetime) -> _CleanSignal:
-    errors: dict[str, str] = {}
-    email = str(row.get("email") or "").strip().lower()
-    if not _EMAIL.match(email):
-        errors["email"] = f"{email!r} is not an email address" if email else "required: the lead's email address"
+def _clean(row: Any, now: dt.datetime) -> _CleanSignal:
+    if not isinstance(row, Mapping):
+        raise FieldErrors({"row": 'give an object, like {"email": "ann@example.com", "signal": "webinar_attended"}'})
+    errors = {str(name): f"unknown field; signals have {', '.join(SIGNAL_FIELDS)}" for name in row
+              if name not in SIGNAL_FIELDS}
+    email = _email(row.get("email"), errors)
     name = str(row.get("signal") or "").strip().lower()
     if not _NAME.match(name):
         errors["signal"] = "required: a signal name in lower case, like webinar_attended"
@@ -104,15 +108,31 @@ def _clean(row: Mapping[str, Any], now: dt.datetime) -> _CleanSignal:
     properties = row.get("properties") or {}
     if not isinstance(properties, dict):
         errors["properties"] = "give an object of name: value pairs"
+    elif problem := json_problem(properties, MAX_PROPERTIES):
+        errors["properties"] = problem
     key = row.get("idempotency_key")
-    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
-        errors["idempotency_key"] = "give a text of 1 to 200 characters"
-    unknown = set(row) - {"email", "signal", "at", "properties", "idempotency_key"}
-    for name_ in unknown:
-        errors[name_] = "unknown field; signals have email, signal, at, properties and idempotency_key"
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= MAX_KEY or "\x00" in key):
+        errors["idempotency_key"] = f"give a text of 1 to {MAX_KEY} characters (no \\u0000)"
     if errors:
         raise FieldErrors(errors)
-    return _CleanSignal(email, name, at, properties, key)
+    return _CleanSignal(email, name, at, properties, key or _content_key(email, name, at, properties))
+
+
+def _email(value: Any, errors: dict[str, str]) -> str:
+    if value in (None, ""):
+        errors["email"] = "required: the lead's email address"
+        return ""
+    try:
+        return clean_email(value)
+    except ValueError as err:
+        errors["email"] = str(err)
+        return ""
+
+
+def _content_key(email: str, name: str, at: dt.datetime, properties: dict[str, Any]) -> str:
+    """Without a key, the same signal sent twice (a retry) counts once."""
+    body = orjson.dumps([email, name, at.isoformat(), properties], option=orjson.OPT_SORT_KEYS)
+    return "content:" + hashlib.sha256(body).hexdigest()
 
 
 def _instant(value: Any, now: dt.datetime, errors: dict[str, str]) -> dt.datetime:
@@ -120,7 +140,9 @@ def _instant(value: Any, now: dt.datetime, errors: dict[str, str]) -> dt.datetim
         return now
     try:
         at = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        if at.tzinfo is not None:
+            at = at.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         errors["at"] = f"{value!r} is not a time; write it like 2026-11-23T14:05:00Z"
         return now
     if at.tzinfo is None:
@@ -128,4 +150,4 @@ def _instant(value: Any, now: dt.datetime, errors: dict[str, str]) -> dt.datetim
         return now
     if at > now + FUTURE_TOLERANCE:
         errors["at"] = f"{value!r} is in the future"
-    return at.astimezone(dt.timezone.utc)
+    return at

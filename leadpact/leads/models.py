@@ -129,8 +129,16 @@ class Signal(models.Model):
 
 
 class Submission(models.Model):
-    """A receipt for each intake submission: the same key again is the same submission."""
+    """A receipt for each intake submission: the same key again from the same sender is the same submission."""
 
-    key = models.CharField(max_length=300, unique=True)
+    actor = models.CharField(max_length=255, default="", db_default="",
+                             help_text='Who sent it ("api:mia@acme.example"); each sender has its own keys.')
+    key = models.CharField(max_length=300)
+    payload_hash = models.CharField(max_length=64, blank=True, default="", db_default="",
+                                    help_text="sha256 of what was sent, normalised: the key again with other "
+                                              "content is refused.")
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="submission_key_per_sender")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, create_model
@@ -16,10 +16,11 @@ _EXAMPLES = {"email": "ann.lee@globex.example", "title": "VP Sales", "company": 
              "country": "US", "lead_type": "demo_request"}
 _NOTES = {
     "email": "Required unless external_id is given; the same email is the same person.",
-    "employees": "A number; a range like 200-499 counts its low end.",
+    "employees": "A number up to 10,000,000; a range like 200-499 counts its low end, 250.0 counts 250.",
     "country": "An ISO code or a name (Germany, DEU, DE).",
     "website": "Its host becomes the company domain.",
-    "lead_type": "A lead type of the pact in force; the first one by default.",
+    "lead_type": "A lead type of the pact in force; a new lead without one gets the type marked `default: true` "
+                 "(a known lead keeps its own).",
     "source": "First touch: kept when the lead comes again.",
     "external_id": "The record's id in another system; the same id is the same lead.",
 }
@@ -33,7 +34,7 @@ def _lead_field(name: str, kind: str, label: str) -> Any:
 
 
 # Every field is accepted as sent and checked by the core, so that a batch reports each bad row by index
-# instead of refusing the whole request.
+# instead of refusing the whole request. Text is at most 255 characters and never contains \u0000.
 class _OpenSchema(BaseModel):
     """Keeps fields it does not declare, so that the core can name them ("unknown field; did you mean ...")."""
 
@@ -45,15 +46,24 @@ LeadIn = create_model(
     __base__=_OpenSchema,
     __doc__="One lead. Only email (or external_id) is required; every other field makes the score better.",
     **{name: _lead_field(name, kind, label) for name, (kind, label) in CONTACT_FIELDS.items()},
-    custom=(Any, Field(None, description="Free fields: name -> text, number, true/false or null.",
+    custom=(Any, Field(None, description="Free fields: name -> text (at most 1,000 characters), number, true/false "
+                                         "or null; at most 100, each name letters, digits and _ (at most 64).",
                        json_schema_extra={"type": "object"})),
-    idempotency_key=(Any, Field(None, description="The same key again is the same submission.",
+    idempotency_key=(Any, Field(None, description="The same key again from the same sender is the same submission "
+                                                  "(200, duplicate); the same key with other content is refused "
+                                                  "(409; a rejected row in a batch). Without a key, the same content "
+                                                  "is a duplicate while the lead still holds it.",
                                 json_schema_extra={"type": ["string", "null"]})),
 )
 
 
+def _any_row(model: type[BaseModel]) -> Any:
+    """A row documented as `model` but taken as sent, so that a row that is not an object is reported by index."""
+    return Annotated[model | Any, Field(union_mode="left_to_right")]
+
+
 class LeadBatchIn(Schema):
-    leads: list[LeadIn] = Field(..., max_length=1000)
+    leads: list[_any_row(LeadIn)] = Field(..., max_length=1000)  # type: ignore[valid-type]
 
 
 class IntakeOut(Schema):
@@ -74,16 +84,30 @@ class BatchOut(Schema):
     results: list[IntakeOut]
 
 
-class SignalIn(Schema):
-    email: str
-    signal: str = Field(..., examples=["webinar_attended"])
-    at: dt.datetime | None = Field(None, description="When it happened (default: now).")
-    properties: dict[str, Any] | None = None
-    idempotency_key: str | None = None
+class SignalIn(_OpenSchema):
+    """One signal; checked by the service, so that each bad row is reported by its index."""
+
+    email: Any = Field(None, description="The lead's email (the lead must be known).",
+                       json_schema_extra={"type": "string"})
+    signal: Any = Field(None, examples=["webinar_attended"], description="A name in lower case.",
+                        json_schema_extra={"type": "string"})
+    at: Any = Field(None, description="When it happened, with a timezone (default: now).",
+                    json_schema_extra={"type": ["string", "null"], "format": "date-time"})
+    properties: Any = Field(None, description="Any JSON object, at most 10,000 characters.",
+                            json_schema_extra={"type": ["object", "null"]})
+    idempotency_key: Any = Field(None, description="The same key again is the same signal. Without one, the same "
+                                                   "email, signal, at and properties again count once.",
+                                 json_schema_extra={"type": ["string", "null"]})
 
 
 class SignalBatchIn(Schema):
-    signals: list[SignalIn] = Field(..., max_length=10000)
+    signals: list[_any_row(SignalIn)] = Field(..., max_length=10000)  # type: ignore[valid-type]
+
+
+class ErrorOut(Schema):
+    """What went wrong and how to fix it: a text, or for bad input a list of {loc, msg, type}."""
+
+    detail: Any
 
 
 class SignalOut(Schema):

@@ -7,14 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.base import ModelState
 from django.db.models import Q
 
 from leadpact.bulk import insert_rows
 from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
-from leadpact.core.intake import CleanLead, merge, normalise_lead
+from leadpact.core.intake import CleanLead, IdempotencyConflict, merge, normalise_form_lead, normalise_lead
 from leadpact.core.lifecycle import WORKLOAD, Actor, Role, Stage, check_transition
 from leadpact.core.pact import Pact
 from leadpact.leads.models import EventKind, Lead, LeadEvent, Submission
@@ -23,6 +23,8 @@ from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_in_force
 
 MAX_BATCH = 1000
+# Two intakes of the same new lead at once: the one that loses the race takes its batch again and finds the lead.
+INTAKE_ATTEMPTS = 4
 CONTACT_COLUMNS = ("email", "external_id", "first_name", "last_name", "title", "phone", "company", "website", "domain",
                    "employees", "industry", "country", "state", "lead_type", "source", "campaign", "medium")
 # Stages from which new data alone makes a lead an MQL.
@@ -39,6 +41,7 @@ class IntakeResult:
     stage: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    conflict: bool = False  # rejected because its idempotency key was used for other content
 
 
 @dataclass
@@ -77,59 +80,110 @@ class Batch:
                                    to_stage, reason, note, self.version.pk, before or {}, after or {}, data or {})))
 
 
-def leads_intake(rows: Sequence[Mapping[str, Any]], *, actor: Actor, now: dt.datetime) -> list[IntakeResult]:
+def leads_intake(rows: Sequence[Mapping[str, Any]], *, actor: Actor, now: dt.datetime,
+                 keep_bad_fields: bool = False) -> list[IntakeResult]:
     """Take in a batch: every good row is stored (created, merged into the lead with the same email, or recognised
-    as a repeat), each bad row is reported by index; one transaction, so nothing is half-written."""
+    as a repeat), each bad row is reported by index; one transaction, so nothing is half-written.
+    `keep_bad_fields` is for a person's form post: a bad optional value is kept under custom.<field>_as_sent."""
     if len(rows) > MAX_BATCH:
         raise FieldErrors({"leads": f"{len(rows)} leads in one batch; send at most {MAX_BATCH}"})
     version, pact = pact_in_force(now)
-    results, cleaned = [], []
+    normalise = normalise_form_lead if keep_bad_fields else normalise_lead
+    rejected, cleaned = [], []
     for index, row in enumerate(rows):
         try:
-            cleaned.append((index, normalise_lead(row, pact.lead_types)))
+            cleaned.append((index, normalise(row, pact.lead_types)))
         except FieldErrors as err:
-            results.append(IntakeResult(index, "rejected", errors=err.errors))
-    with transaction.atomic():
-        batch = Batch(version, pact, actor, now)
-        seen = _load_known(batch, [c for _, c in cleaned])
-        results += [_take(batch, index, clean, seen) for index, clean in cleaned]
-        write_batch(batch)
-        _retime(batch)
-    for result in results:
+            rejected.append(IntakeResult(index, "rejected", errors=err.errors))
+    for attempt in range(1, INTAKE_ATTEMPTS + 1):
+        try:
+            batch = Batch(version, pact, actor, now)
+            taken = _take_all(batch, cleaned)
+            break
+        except (DatabaseError, connection.Database.DatabaseError) as err:
+            if attempt == INTAKE_ATTEMPTS or not _lost_race(err):
+                raise
+    for result in taken:
         if result.index in batch.rows:
             result.lead_id, result.stage = batch.rows[result.index].pk, batch.rows[result.index].stage
-    return sorted(results, key=lambda r: r.index)
+    return sorted(rejected + taken, key=lambda r: r.index)
 
 
-def lead_intake(row: Mapping[str, Any], *, actor: Actor, now: dt.datetime) -> IntakeResult:
-    """Take in one lead; raise FieldErrors if it is bad."""
-    (result,) = leads_intake([row], actor=actor, now=now)
+def lead_intake(row: Mapping[str, Any], *, actor: Actor, now: dt.datetime,
+                keep_bad_fields: bool = False) -> IntakeResult:
+    """Take in one lead; raise FieldErrors if it is bad, IdempotencyConflict if its key came with other content."""
+    (result,) = leads_intake([row], actor=actor, now=now, keep_bad_fields=keep_bad_fields)
+    if result.conflict:
+        raise IdempotencyConflict(str(row.get("idempotency_key")))
     if result.status == "rejected":
         raise FieldErrors(result.errors)
     return result
 
 
-def _load_known(batch: Batch, cleaned: list[CleanLead]) -> dict[str, int]:
-    """Fetch in two queries the leads and the receipts the batch refers to."""
+def _take_all(batch: Batch, cleaned: list[tuple[int, CleanLead]]) -> list[IntakeResult]:
+    """One attempt at the batch, in one transaction: load what it refers to, take each row, write it all."""
+    with transaction.atomic():
+        receipts = _load_known(batch, [c for _, c in cleaned])
+        results = [_take(batch, index, clean, receipts) for index, clean in cleaned]
+        write_batch(batch)
+        receipts.write(batch.now)
+        _retime(batch)
+    return results
+
+
+def _lost_race(err: Exception) -> bool:
+    """Another transaction created the same lead (or receipt) first, or deadlocked with this one. The bulk insert
+    talks to the driver directly, so its errors come unwrapped by Django."""
+    if isinstance(err, (IntegrityError, connection.Database.IntegrityError)):
+        return True
+    return (getattr(err, "sqlstate", None) or getattr(err.__cause__, "sqlstate", None)) in ("40P01", "40001")
+
+
+@dataclass
+class _Receipts:
+    """The sender's idempotency receipts the batch refers to (key -> lead id, payload hash) and its new ones.
+    Keys belong to the sender (the actor): another sender's "k1" is another submission."""
+
+    actor: str
+    stored: dict[str, tuple[int, str]]
+    new: dict[str, tuple[Lead, str]] = field(default_factory=dict)
+
+    def find(self, key: str) -> tuple[Lead | int, str] | None:
+        return self.new.get(key) or self.stored.get(key)
+
+    def add(self, clean: CleanLead, lead: Lead) -> None:
+        if clean.idempotency_key not in self.stored:
+            self.new.setdefault(clean.idempotency_key, (lead, clean.payload_hash))
+
+    def write(self, now: dt.datetime) -> None:
+        insert_rows(Submission, ("actor", "key", "payload_hash", "lead", "received_at"),
+                    [(self.actor, key, digest, lead.pk, now) for key, (lead, digest) in self.new.items()])
+        self.new = {}
+
+
+def _load_known(batch: Batch, cleaned: list[CleanLead]) -> _Receipts:
+    """Fetch in two queries the leads and the sender's receipts the batch refers to. The leads are locked in id
+    order, so that two batches touching the same leads wait for each other rather than deadlock."""
     keys = {c.idempotency_key for c in cleaned}
-    seen = dict(Submission.objects.filter(key__in=keys).values_list("key", "lead_id"))
+    stored = Submission.objects.filter(actor=batch.actor.label, key__in=keys)
+    receipts = _Receipts(batch.actor.label, {key: (lead_id, digest) for key, lead_id, digest
+                                             in stored.values_list("key", "lead_id", "payload_hash")})
     emails = {c.fields["email"] for c in cleaned if c.fields.get("email")}
     externals = {c.fields["external_id"] for c in cleaned if c.fields.get("external_id")}
     if emails or externals:
-        for lead in Lead.objects.select_for_update().filter(Q(email__in=emails) | Q(external_id__in=externals)):
+        known = Lead.objects.select_for_update().filter(Q(email__in=emails) | Q(external_id__in=externals))
+        for lead in known.order_by("pk"):
             batch.remember(lead)
-    return seen
+    return receipts
 
 
-def _take(batch: Batch, index: int, clean: CleanLead, seen: dict[str, int]) -> IntakeResult:
-    if clean.idempotency_key in seen:
-        lead_id = seen[clean.idempotency_key]
-        stage = Lead.objects.filter(pk=lead_id).values_list("stage", flat=True).first()
-        return IntakeResult(index, "duplicate", lead_id, stage, warnings=clean.warnings)
-    if clean.idempotency_key in batch.receipts:
-        batch.rows[index] = batch.receipts[clean.idempotency_key]
-        return IntakeResult(index, "duplicate", warnings=clean.warnings)
-    lead = batch.find(clean)
+def _take(batch: Batch, index: int, clean: CleanLead, receipts: _Receipts) -> IntakeResult:
+    repeat = _repeat(batch, index, clean, receipts)
+    if repeat is not None:
+        return repeat
+    lead, conflict = batch.find(clean), _identity_conflict(batch, clean)
+    if conflict:
+        return IntakeResult(index, "rejected", errors=conflict, warnings=clean.warnings)
     if lead is None and "lead_type" not in clean.fields and batch.pact.default_lead_type is None:
         return IntakeResult(index, "rejected", errors={"lead_type": "required: this pact has no default lead type; "
                                                        f"one of: {', '.join(batch.pact.lead_types)}"})
@@ -139,8 +193,45 @@ def _take(batch: Batch, index: int, clean: CleanLead, seen: dict[str, int]) -> I
     else:
         status, fields = _merge_into(batch, lead, clean), None
     rescore(batch, lead, fields)
-    batch.receipts[clean.idempotency_key] = batch.rows[index] = lead
+    batch.rows[index] = lead
+    receipts.add(clean, lead)
     return IntakeResult(index, status, warnings=clean.warnings)
+
+
+def _repeat(batch: Batch, index: int, clean: CleanLead, receipts: _Receipts) -> IntakeResult | None:
+    """A submission seen before is a duplicate; its key with other content is refused. Without a key, the same
+    content is a duplicate only while the lead still holds all of it: Analyst, VP, then Analyst is a change back."""
+    known = receipts.find(clean.idempotency_key)
+    if known is None:
+        return None
+    lead, digest = known
+    if clean.key_given and digest not in ("", clean.payload_hash):  # "": a receipt from before hashes were kept
+        return IntakeResult(index, "rejected", errors={"idempotency_key": str(IdempotencyConflict(
+            clean.idempotency_key))}, warnings=clean.warnings, conflict=True)
+    if not clean.key_given:
+        lead = batch.find(clean)
+        if lead is None or merge(lead_fields(lead), clean):
+            return None
+    if isinstance(lead, Lead):
+        batch.rows[index] = lead
+        return IntakeResult(index, "duplicate", warnings=clean.warnings)
+    stage = Lead.objects.filter(pk=lead).values_list("stage", flat=True).first()
+    return IntakeResult(index, "duplicate", lead, stage, warnings=clean.warnings)
+
+
+def _identity_conflict(batch: Batch, clean: CleanLead) -> dict[str, str]:
+    """An email of one lead and an external_id of another in one row: merging would make two leads one."""
+    email, external = clean.fields.get("email"), clean.fields.get("external_id")
+    by_email = batch.by_email.get(email) if email else None
+    by_external = batch.by_external.get(external) if external else None
+    if by_email is None or by_external is None or by_email is by_external:
+        return {}
+    return {"external_id": f"external_id {external} belongs to {_called(by_external)} and email {email} to "
+                           f"{_called(by_email)}; send one of them"}
+
+
+def _called(lead: Lead) -> str:
+    return f"lead {lead.pk}" if lead.pk is not None else "a lead new in this batch"
 
 
 def _create(batch: Batch, fields: dict[str, Any]) -> Lead:
@@ -267,8 +358,11 @@ def write_batch(batch: Batch) -> None:
     rows = [[getattr(lead, name) for name in _LEAD_ATTNAMES] for lead in batch.new]
     for lead, pk in zip(batch.new, insert_rows(Lead, LEAD_COLUMNS, rows)):
         lead.pk, lead._state.adding = pk, False
-    if batch.changed:
+    if len(batch.changed) > 3:
         Lead.objects.bulk_update(list(batch.changed.values()), _UPDATE_FIELDS, batch_size=500)
+    else:  # one UPDATE per lead is far cheaper than bulk_update's CASE per column for a few leads
+        for lead in batch.changed.values():
+            lead.save(update_fields=_UPDATE_FIELDS)
     insert_rows(LeadEvent, EVENT_COLUMNS, [(lead.pk, *values) for lead, values in batch.events])
     insert_rows(Submission, ("key", "lead", "received_at"),
                 [(key, lead.pk, batch.now) for key, lead in batch.receipts.items()])

@@ -17,6 +17,8 @@ SALESFORCE_FIELDS = {
     "rating": "custom.rating", "revenue": "custom.revenue", "salutation": "custom.salutation",
     "lead_type": "lead_type", "idempotency_key": "idempotency_key",
 }
+# Campaign tags on the form's page, kept as attribution when the form does not set it itself.
+UTM_FIELDS = {"utm_source": "source", "utm_medium": "medium", "utm_campaign": "campaign"}
 # Salesforce plumbing and our honeypot: never stored as lead data.
 IGNORED = {"oid", "retURL", "debug", "debugEmail", "encoding", "submit", "recordType", "member_status",
            "g-recaptcha-response", "captcha_settings", "csrfmiddlewaretoken"}
@@ -25,23 +27,35 @@ _CUSTOM_ID = re.compile(r"^00N[0-9A-Za-z]{12,15}$")
 
 
 def form_to_lead(form: Mapping[str, str]) -> dict[str, Any]:
-    """Map a posted form to an intake row; Salesforce custom fields (00N...) and other extras go under custom."""
+    """Map a posted form to an intake row; Salesforce custom fields (00N..., their case kept: the ids are
+    case-sensitive) and other extras go under custom; utm_* tags fill source, medium and campaign when not given."""
     row: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     for key, value in form.items():
         if key in IGNORED or key == HONEYPOT or value in (None, ""):
             continue
         target = SALESFORCE_FIELDS.get(key)
-        if target is None:
-            name = f"sf_{key.lower()}" if _CUSTOM_ID.match(key) else re.sub(r"[^a-z0-9_]", "_", key.lower())
-            custom[name if name[:1].isalpha() else f"f_{name}"] = value
-        elif target.startswith("custom."):
+        if target is None and key not in UTM_FIELDS:
+            custom[_custom_name(key)] = value
+        elif target is not None and target.startswith("custom."):
             custom[target.removeprefix("custom.")] = value
-        else:
+        elif target is not None:
             row[target] = value
+    for key, target in UTM_FIELDS.items():
+        if form.get(key) and not row.get(target):
+            row[target] = form[key]
+        elif form.get(key):
+            custom[key] = form[key]
     if custom:
         row["custom"] = custom
     return row
+
+
+def _custom_name(key: str) -> str:
+    if _CUSTOM_ID.match(key):
+        return f"sf_{key}"
+    name = re.sub(r"[^a-z0-9_]", "_", key.lower())
+    return name if name[:1].isalpha() else f"f_{name}"
 
 
 def is_bot(form: Mapping[str, str]) -> bool:

@@ -26,8 +26,9 @@ def pact_of(version: PactVersion) -> Pact:
 
 
 def version_in_force(now: dt.datetime) -> PactVersion:
-    """The signed version in force at `now`: the one that started last, not after `now`."""
-    version = PactVersion.objects.filter(in_force_from__lte=now).order_by("-in_force_from").first()
+    """The signed version in force at `now`: the newest one that has started. Signing keeps starts in the order of
+    the version numbers (`pact_sign`), so it is also the one that started last."""
+    version = PactVersion.objects.filter(in_force_from__lte=now).order_by("-version").first()
     if version is None:
         raise NoPactInForce("no pact version is in force: propose one and have a marketing and a sales owner sign it")
     return version

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from leadpact.accounts.models import RoleChoices, User
 from leadpact.core.errors import LeadpactError
@@ -45,21 +45,65 @@ def _next_number() -> int:
 
 def pact_sign(version: PactVersion, user: User, now: dt.datetime) -> PactSignature:
     """Sign for the user's side. Once both sides signed, the version is in force from its effective date
-    (or from now, if that date has passed: a signature never rewrites the past)."""
+    (or from now, if that date has passed: a signature never rewrites the past).
+
+    Signed versions start in the order of their numbers, so the newest started version is the one in force: a
+    signature that would break that order is refused, and so is any signature of a version older than a signed one."""
     side = {v: k for k, v in SIGNING_ROLE.items()}.get(RoleChoices(user.role))
     if side is None:
         raise SignatureRefused(f"{user.email} is a {user.role}; a pact is signed by a marketing owner "
                                "(role marketing) and a sales owner (role manager)")
     with transaction.atomic():
-        version = PactVersion.objects.select_for_update().get(pk=version.pk)
+        list(PactVersion.objects.select_for_update().order_by("pk").values_list("pk"))  # one signing at a time
+        version = PactVersion.objects.get(pk=version.pk)
         if version.signatures.filter(side=side).exists():
             raise SignatureRefused(f"version {version.version} is already signed for {side.label.lower()}")
+        _refuse_if_superseded(version)
         signature = PactSignature.objects.create(version=version, side=side, signed_by=user, signed_at=now,
                                                  sha256=version.sha256)
         if version.signatures.count() == len(Side):
-            version.in_force_from = max(_start_of(version.effective, version.timezone), now)
-            version.save(update_fields=["in_force_from"])
+            _put_in_force(version, max(_start_of(version.effective, version.timezone), now))
     return signature
+
+
+def _refuse_if_superseded(version: PactVersion) -> None:
+    """A newer signed version replaces this one for good: signing this one now could only bring it back."""
+    newer = PactVersion.objects.filter(version__gt=version.version, in_force_from__isnull=False).first()
+    if newer is not None:
+        raise SignatureRefused(
+            f"version {newer.version}, a newer version, is already signed, starting {_when(newer)}; an older "
+            f"version never replaces a newer one. To bring back what version {version.version} says, propose "
+            f"it again as version {_next_number()}")
+
+
+def _put_in_force(version: PactVersion, start: dt.datetime) -> None:
+    older = PactVersion.objects.filter(version__lt=version.version, in_force_from__gte=start).first()
+    if older is not None:
+        when = "at the same instant" if older.in_force_from == start else f"later, at {_when(older)}"
+        raise SignatureRefused(
+            f"version {version.version} would be in force from {_when(version, start)}, but version "
+            f"{older.version}, an older version, is signed to start {when}; a newer version must start after "
+            f"the older ones. Propose a version {_next_number()} with an `effective:` date after "
+            f"{_local(older, older.in_force_from):%Y-%m-%d} instead")
+    version.in_force_from = start
+    try:
+        with transaction.atomic():
+            version.save(update_fields=["in_force_from"])
+    except IntegrityError:
+        if not PactVersion.objects.filter(in_force_from=start).exists():
+            raise
+        raise SignatureRefused(
+            f"version {version.version} would start at {_when(version, start)}, the same instant as another "
+            f"signed version; propose a version {_next_number()} with another `effective:` date instead") from None
+
+
+def _when(version: PactVersion, instant: dt.datetime | None = None) -> str:
+    """An instant as the version's people read it: "2027-03-01 00:00 America/New_York"."""
+    return f"{_local(version, instant or version.in_force_from):%Y-%m-%d %H:%M} {version.timezone}"
+
+
+def _local(version: PactVersion, instant: dt.datetime) -> dt.datetime:
+    return instant.astimezone(zoneinfo.ZoneInfo(version.timezone))
 
 
 def _start_of(day: dt.date, zone: str) -> dt.datetime:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
+import yaml
 
 from leadpact.core.durations import Duration
 from leadpact.core.errors import PactInvalid
-from leadpact.core.pact_loader import check_pact, parse_pact
+from leadpact.core.pact_loader import check_pact, pact_from_document, parse_pact
 from leadpact.core.tests.conftest import edit, line_of
+from leadpact.core.yamltree import LocatedYaml, path_text
 
 
 def problems(text: str) -> list[str]:
@@ -131,3 +134,155 @@ def test_the_reason_lists_come_from_the_pact(text):
     assert "not_our_icp" in pact.reasons_for("reject")
     assert {"not_ready_yet", "no_response", "not_accepted_in_time"} <= set(pact.reasons_for("recycle"))
     assert pact.reasons_for("accept") == ()
+
+
+# A pact check reports a value of the wrong shape; it never crashes on one.
+
+SIGNALS = """    signals:
+      pricing_page_view: 8
+      webinar_attended: 15
+      content_download: 10
+      email_click: 3"""
+MARKETING_COMMITMENTS = """  marketing:
+    - {metric: mql_count,        per: month, at_least: 400}
+    - {metric: acceptance_rate,  per: month, at_least: 70%}"""
+
+
+def test_signals_given_as_a_list_are_a_problem_with_the_fix(text):
+    bad = edit(text, SIGNALS, "    signals: [pricing_page_view, email_click]")
+    assert problems(bad) == [f"line {line_of(bad, 'signals:')}, scoring.engagement.signals: give a mapping, "
+                             "like {pricing_page_view: 8, webinar_attended: 15}"]
+
+
+def test_an_impossible_effective_date_is_a_problem_with_its_line_and_key(text):
+    bad = edit(text, "effective: 2026-12-01", "effective: 2026-13-01")
+    assert problems(bad) == [f"line {line_of(bad, '^effective:')}, effective: "
+                             "2026-13-01 is not a date; write it like 2026-12-01"]
+
+
+def test_an_impossible_closed_day_is_a_problem_with_its_line_and_key(text):
+    bad = edit(text, "closed: [2026-12-24, 2026-12-31]", "closed: [2026-12-24, 2026-02-30]")
+    assert problems(bad) == [f"line {line_of(bad, '2026-02-30')}, calendars.us-east.closed[1]: "
+                             "2026-02-30 is not a date; write it like 2026-12-01"]
+
+
+def test_a_value_yaml_cannot_read_does_not_hide_an_unknown_key(text):
+    bad = edit(text, "effective: 2026-12-01", "efective: 2026-13-01")
+    found = problems(bad)
+    assert any("efective: 2026-13-01 is not a date" in p for p in found)
+    assert any("unknown key 'efective'; did you mean 'effective'?" in p for p in found)
+
+
+def test_an_unknown_commitment_side_is_named_with_the_sides(text):
+    bad = edit(text, "  sales:\n    - {metric: response_within_sla", "  mkting:\n    - {metric: response_within_sla")
+    assert problems(bad) == [f"line {line_of(bad, 'mkting:')}, commitments.mkting: "
+                             "unknown side 'mkting'; the sides are marketing and sales"]
+
+
+def test_a_sides_commitments_must_be_a_list(text):
+    bad = edit(text, MARKETING_COMMITMENTS, "  marketing: 5")
+    (problem,) = check_pact(bad)
+    assert (problem.path, problem.line) == ("commitments.marketing", line_of(bad, "marketing: 5"))
+    assert problem.message.startswith("give a list of commitments, like - {metric: mql_count")
+
+
+def test_the_digest_audience_must_be_a_list_not_one_name(text):
+    bad = edit(text, "to: [managers, marketing]", "to: managers")
+    (problem,) = check_pact(bad)
+    assert problem.path == "reports.digest.to" and "give a list, like [managers, marketing]" in problem.message
+
+
+def test_a_team_or_calendar_given_as_a_list_is_a_problem(text):
+    bad = edit(text, "  - {team: commercial}", "  - {team: [commercial]}")
+    bad = edit(bad, "emea:       {calendar: emea,", "emea:       {calendar: [emea],")
+    bad = edit(bad, "require: [email, company]", "require: [email, [company]]")
+    found = problems(bad)
+    assert any("routing[2].team: ['commercial'] is not a team" in p for p in found)
+    assert any("teams.emea.calendar: ['emea'] is not a calendar" in p for p in found)
+    assert any("qualification.require[1]: ['company'] is not a name" in p for p in found)
+
+
+def test_every_wrong_shape_is_reported_at_once(text):
+    bad = edit(text, SIGNALS, "    signals: [a, b]")
+    bad = edit(bad, "effective: 2026-12-01", "effective: 2026-13-01")
+    bad = edit(bad, "  sales:\n    - {metric: response_within_sla", "  mkting:\n    - {metric: response_within_sla")
+    bad = edit(bad, "to: [managers, marketing]", "to: managers")
+    paths = [p.path for p in check_pact(bad)]
+    assert paths == ["effective", "scoring.engagement.signals", "commitments.mkting", "reports.digest.to"]
+
+
+def _paths(node, path=()):
+    yield path, node
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        yield from _paths(child, path + (key,))
+
+
+def _replaced(document, path, value):
+    document = copy.deepcopy(document)
+    parent = document
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return document
+
+
+def test_a_wrong_shape_anywhere_in_the_example_is_a_problem_never_a_crash(text):
+    """Every value of the example replaced by a shape it must not have: a text or a list for a mapping, a number or
+    a mapping for a list, a list or a mapping for a scalar. (Checked as a document: YAML parsing is tested above.)"""
+    document = yaml.safe_load(text)
+    for path, value in list(_paths(document))[1:]:
+        shapes = {dict: ("text", ["x"]), list: (5, {"x": 1})}.get(type(value), (["x"], {"x": 1}))
+        for shape in shapes:
+            try:
+                pact_from_document(LocatedYaml(_replaced(document, path, shape)))
+            except PactInvalid:
+                pass
+            except Exception as err:  # the crash this test is about
+                pytest.fail(f"{path_text(path)}: {shape!r} crashed the check: {err!r}")
+
+
+def test_an_alias_that_contains_itself_is_a_problem_not_a_crash():
+    (problem,) = check_pact("pact: acme\nlists: &loop {x: *loop}\n")
+    assert problem.line == 2 and "refers to a value that contains it" in problem.message
+
+
+def test_an_alias_bomb_is_refused_before_it_is_expanded():
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]  # 10^9 values
+    (problem,) = check_pact("\n".join(levels))
+    assert "more than 20000 values" in problem.message
+
+
+# Named lists
+
+def test_a_list_named_like_a_lead_field_is_refused_with_the_fix(text):
+    bad = edit(text, "lead_types:", "lists: {country: [US, CA]}\n\nlead_types:")
+    assert problems(bad) == [f"line {line_of(bad, '^lists:')}, lists.country: a list cannot be named 'country': "
+                             "that is a lead field, and conditions would read the list instead of the field; "
+                             "rename the list, like country_list"]
+
+
+def test_a_list_named_like_a_derived_field_or_a_keyword_is_refused(text):
+    bad = edit(text, "lead_types:", "lists: {fit: [1], null: [a], in: [b]}\n\nlead_types:")
+    assert {p.path for p in check_pact(bad)} == {"lists.fit", "lists.null", "lists.in"}
+
+
+def test_numbers_in_a_list_stay_numbers(text):
+    good = edit(text, "lead_types:", "lists: {sizes: [250, 500]}\n\nlead_types:")
+    good = edit(good, '"employees >= 1000", ', '"employees in sizes", ')
+    enterprise = parse_pact(good).routing[1]
+    assert enterprise.team == "enterprise"
+    assert enterprise.condition({"employees": 250}) and not enterprise.condition({"employees": 251})
+
+
+def test_no_in_a_list_is_norway_and_domains_are_lower_case(text):
+    good = edit(text, "lead_types:", "lists: {nordics: [NO, SE, true], partners: [Globex.COM]}\n\nlead_types:")
+    pact = parse_pact(good)
+    assert pact.lists["nordics"] == {"NO", "SE", True}
+    assert pact.lists["partners"] == {"globex.com"}
+
+
+def test_a_nested_list_item_is_a_problem(text):
+    bad = edit(text, "lead_types:", "lists: {sizes: [250, [500]]}\n\nlead_types:")
+    assert [p.path for p in check_pact(bad)] == ["lists.sizes[1]"]

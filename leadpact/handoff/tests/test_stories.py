@@ -177,3 +177,44 @@ def test_a_lead_can_go_round_the_loop_any_number_of_times(arrive):
         run_pass(at)
     assert Lead.objects.get(pk=lead.pk).rounds == 4
     assert LeadEvent.objects.filter(lead=lead, transition="qualify").count() == 4
+
+
+def test_when_everyone_lets_the_window_run_out_the_lead_waits_in_the_queue_and_the_manager_hears_once(arrive):
+    lead = arrive(ny(2026, 12, 7, 9), first_name="ada", employees=5000)  # enterprise: ann and bo
+    assert lead.owner.email == "ann@acme.example"
+    run_pass(ny(2026, 12, 7, 11))
+    assert Lead.objects.get(pk=lead.pk).owner.email == "bo@acme.example"
+    for hour, minute in ((13, 0), (13, 20), (15, 0)):
+        run_pass(ny(2026, 12, 7, hour, minute))
+    lead.refresh_from_db()
+    assert lead.stage == Stage.MQL and lead.queued_at == ny(2026, 12, 7, 13)
+    assert [m.recipient for m in emails("queued")] == ["maria@acme.example"]
+    queued = LeadEvent.objects.get(lead=lead, kind="queued")
+    assert queued.data["why"]["skipped"] == {"ann@acme.example": "let the acceptance window run out this round",
+                                             "bo@acme.example": "let the acceptance window run out this round"}
+    assert lead.route_at is None  # only a manager can place it now
+
+
+def test_a_lead_from_a_company_with_an_owner_goes_to_that_owner_when_the_pact_asks(pact, arrive, nine_to_five_text):
+    from leadpact.pact.services import pact_propose, pact_sign
+    from leadpact.accounts.models import User
+
+    text = nine_to_five_text.replace("version: 3", "version: 4").replace(
+        "  on_no_answer: reassign", "  on_no_answer: reassign\n  account_owner: true")
+    version, _ = pact_propose(text)
+    for signer in ("mia@acme.example", "raj@acme.example"):
+        pact_sign(version, User.objects.get(email=signer), ny(2026, 12, 1, 9))
+    first = arrive(ny(2026, 12, 7, 9), first_name="one", email="one@initech.example")
+    second = arrive(ny(2026, 12, 7, 10), first_name="two", email="two@initech.example")
+    assert first.owner == second.owner
+    why = LeadEvent.objects.get(lead=second, transition="assign").data["why"]
+    assert why["strategy"] == "account_owner" and "already owns" in why["because"]
+
+
+def test_every_assignment_records_why_this_person(arrive):
+    arrive(ny(2026, 12, 7, 9), first_name="a1")
+    second = arrive(ny(2026, 12, 7, 9, 5), first_name="a2")
+    why = LeadEvent.objects.get(lead=second, transition="assign").data["why"]
+    assert why["strategy"] == "least_loaded" and why["rule"] == "every other lead"
+    assert why["load"] == {"cy@acme.example": 1, "dee@acme.example": 0, "eli@acme.example": 0}
+    assert second.owner.email == "dee@acme.example"

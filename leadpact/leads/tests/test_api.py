@@ -96,3 +96,64 @@ def test_the_openapi_document_lists_the_endpoints(client):
     assert {"/api/leads", "/api/leads/batch", "/api/signals", "/api/pact/versions/{number}/sign"} <= set(schema["paths"])
     assert "employees" in str(schema["components"]["schemas"]["LeadIn"])
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize("body,field", [({"employees": 99999999999}, "employees"), ({"employees": 1e20}, "employees"),
+                                        ({"title": "VP\u0000Sales"}, "title"), ({"custom": {"n": 10**30}}, "custom")])
+def test_a_value_the_database_cannot_hold_is_a_422_naming_the_field(api, signed_pact, body, field):
+    response = post(api, "/api/leads", {"email": "ann@globex.com", **body})
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"][:2] == ["body", field]
+    assert not Lead.objects.exists()
+
+
+def test_a_key_used_again_for_other_content_is_a_409_and_in_a_batch_a_rejected_row(api, signed_pact):
+    post(api, "/api/leads", {"email": "a@globex.com", "idempotency_key": "k1"})
+    response = post(api, "/api/leads", {"email": "b@globex.com", "idempotency_key": "k1"})
+    assert response.status_code == 409
+    assert response.json()["detail"] == "idempotency_key k1 was used for another submission; use a new key"
+    batch = post(api, "/api/leads/batch", {"leads": [{"email": "b@globex.com", "idempotency_key": "k1"},
+                                                     {"email": "c@globex.com"}]}).json()
+    assert (batch["rejected"], batch["created"]) == (1, 1)
+    assert not Lead.objects.filter(email="b@globex.com").exists()
+
+
+def test_a_row_that_is_not_an_object_is_reported_by_index_and_the_rest_go_in(api, signed_pact):
+    response = post(api, "/api/leads/batch", {"leads": [{"email": "a@globex.com"}, 5, "b@globex.com"]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [r["status"] for r in body["results"]] == ["created", "rejected", "rejected"]
+    assert body["results"][1]["errors"]["row"].startswith("give an object")
+
+
+def test_a_bad_signal_row_is_reported_by_index_and_the_rest_are_recorded(api, signed_pact):
+    post(api, "/api/leads", {"email": "ann@globex.com", "company": "Globex"})
+    rows = [{"email": "ann@globex.com", "signal": "webinar_attended"}, {"email": 5, "signal": "x"},
+            {"email": "ann@globex.com", "signal": "email_click", "at": "yesterday"}, 7,
+            {"email": "ann@globex.com", "signal": "email_click", "properties": {"q": "a\u0000"}}]
+    response = post(api, "/api/signals", {"signals": rows})
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["recorded", "rejected", "rejected", "rejected", "rejected"]
+    assert "not an email address" in results[1]["errors"]["email"] and "not a time" in results[2]["errors"]["at"]
+    assert "give an object" in results[3]["errors"]["row"] and "\\u0000" in results[4]["errors"]["properties"]
+    assert Signal.objects.count() == 1
+
+
+@pytest.mark.parametrize("query,name", [("offset=-1", "offset"), ("limit=0", "limit"), ("limit=1001", "limit"),
+                                        ("limit=many", "limit")])
+def test_a_page_out_of_range_is_a_422_naming_the_parameter(api, signed_pact, query, name):
+    response = api.get(f"/api/leads?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", name]
+
+
+def test_the_openapi_document_declares_the_errors_and_the_default_lead_type(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"201", "200", "403", "409", "422", "503"} <= set(paths["/api/leads"]["post"]["responses"])
+    assert {"200", "403", "422", "503"} <= set(paths["/api/leads/batch"]["post"]["responses"])
+    assert {"200", "403", "422", "503"} <= set(paths["/api/signals"]["post"]["responses"])
+    assert "422" in paths["/api/leads"]["get"]["responses"]
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["LeadIn"]
+    assert "default: true" in schema["properties"]["lead_type"]["description"]
+    assert "first one" not in schema["properties"]["lead_type"]["description"]

@@ -64,9 +64,20 @@ def test_a_hubspot_export_imports_with_its_preset(signed_pact):
 
 def test_importing_the_same_file_twice_creates_nothing_new(signed_pact):
     first = import_leads(csv_text(SALESFORCE_ROWS), preset("salesforce"), actor=ACTOR, now=timezone.now)
+    after_first = Lead.objects.values().get()
     again = import_leads(csv_text(SALESFORCE_ROWS), preset("salesforce"), actor=ACTOR, now=timezone.now)
-    assert first.created == 1 and again.created == 0 and again.duplicate == 2
+    assert first.created == 1 and again.created == 0
     assert Lead.objects.count() == 1
+    unchanged = ("email", "external_id", "company", "employees", "country", "source", "custom", "stage")
+    assert {k: v for k, v in Lead.objects.values().get().items() if k in unchanged} == {
+        k: v for k, v in after_first.items() if k in unchanged}
+
+
+def test_a_row_imported_again_is_a_repeat_while_the_lead_still_holds_it(signed_pact):
+    rows = SALESFORCE_ROWS[:2]
+    import_leads(csv_text(rows), preset("salesforce"), actor=ACTOR, now=timezone.now)
+    again = import_leads(csv_text(rows), preset("salesforce"), actor=ACTOR, now=timezone.now)
+    assert (again.created, again.merged, again.duplicate, again.rejected) == (0, 0, 1, 1)
 
 
 def test_mapping_files_are_checked_with_a_fix():
@@ -114,3 +125,52 @@ def test_the_x_education_file_imports_through_the_command(tmp_path, people):
 def test_the_command_names_a_missing_file():
     with pytest.raises(CommandError, match="no file at"):
         call_command("import", "leads", "/nonexistent.csv")
+
+
+def test_a_cell_the_database_cannot_hold_is_a_rejected_row_and_the_import_goes_on(signed_pact):
+    ann = {**SALESFORCE_ROWS[0], "Annual Revenue": "5000000"}
+    rows = [{**ann, "No. of Employees": "99999999999999999999"},
+            {**ann, "Email": "cy@initech.com", "Lead ID": "00Q4", "Company": "Init\u0000ech"},
+            {**ann, "Email": "dee@hooli.com", "Lead ID": "00Q5", "Annual Revenue": "1e400"},
+            {**ann, "Email": "eli@hooli.com", "Lead ID": "00Q6", "No. of Employees": "250.0"}]
+    rejects = io.StringIO()
+    summary = import_leads(csv_text(rows), preset("salesforce"), actor=ACTOR, now=timezone.now, rejects=rejects)
+    assert (summary.created, summary.rejected) == (2, 2)
+    errors = [row["_errors"] for row in csv.DictReader(io.StringIO(rejects.getvalue()))]
+    assert "at most 10,000,000" in errors[0] and "\\u0000" in errors[1]
+    assert Lead.objects.get(email="dee@hooli.com").custom["annual_revenue"] == "1e400"
+    assert Lead.objects.get(email="eli@hooli.com").employees == 250
+
+
+def test_a_custom_constant_goes_under_custom():
+    mapping = load_mapping("columns: {Mail: email}\nconstants: {lead_type: demo_request, custom.batch: spring}")
+    assert mapping.row({"Mail": "a@b.com"}) == {"email": "a@b.com", "lead_type": "demo_request",
+                                                "custom": {"batch": "spring"}}
+
+
+def test_rejects_go_to_the_current_directory_by_default_and_the_command_says_where(signed_pact, tmp_path,
+                                                                                   monkeypatch):
+    data, work = tmp_path / "dataset", tmp_path / "work"
+    data.mkdir()
+    work.mkdir()
+    source = data / "leads.csv"
+    source.write_text(csv_text(SALESFORCE_ROWS).getvalue())
+    data.chmod(0o555)  # a read-only data set
+    monkeypatch.chdir(work)
+    out = io.StringIO()
+    try:
+        call_command("import", "leads", str(source), stdout=out)
+    finally:
+        data.chmod(0o755)
+    (written,) = work.glob("rejects-leads-*.csv")
+    assert f"written to {written}" in out.getvalue()
+    assert "bo@" in written.read_text() and sorted(p.name for p in data.iterdir()) == ["leads.csv"]
+
+
+def test_the_mapping_help_points_at_its_documentation():
+    from django.core.management import load_command_class
+
+    parser = load_command_class("leadpact.leads", "import").create_parser("leadpact", "import")
+    help_text = parser._subparsers._group_actions[0].choices["leads"].format_help()
+    assert "docs/import-mapping.md" in help_text
+    assert (ROOT / "docs" / "import-mapping.md").is_file()

@@ -77,3 +77,31 @@ def test_a_recycled_lead_comes_back_as_a_returning_mql_any_number_of_times(lead,
         lead.refresh_from_db()
         assert (lead.stage, lead.is_returning, lead.rounds) == ("mql", True, round_)
     assert lead.events.filter(transition="qualify").count() == 3
+
+
+def test_a_signal_sent_twice_without_a_key_counts_once(lead, now):
+    rows = [signal("webinar_attended", now, properties={"webinar": "q4-launch"})]
+    (first,) = signals_record(rows, actor=MA, now=now)
+    (again,) = signals_record(rows, actor=MA, now=now + dt.timedelta(minutes=2))
+    assert (first.status, again.status) == ("recorded", "duplicate")
+    lead.refresh_from_db()
+    assert Signal.objects.count() == 1 and lead_engagement(lead, now) == 15
+
+
+def test_the_same_signal_at_another_time_counts_again(lead, now):
+    signals_record([signal("email_click", now - dt.timedelta(hours=1))], actor=MA, now=now)
+    (other,) = signals_record([signal("email_click", now)], actor=MA, now=now)
+    assert other.status == "recorded" and Signal.objects.count() == 2
+
+
+@pytest.mark.parametrize("bad,field", [({"email": "ann\u0000@globex.com"}, "email"),
+                                       ({"properties": {"page": "/a\u0000"}}, "properties"),
+                                       ({"properties": {"n": float("nan")}}, "properties"),
+                                       ({"properties": {"big": "x" * 10_001}}, "properties"),
+                                       ({"idempotency_key": "k\u0000"}, "idempotency_key"),
+                                       ({"at": "0001-01-01T00:00:00+01:00"}, "at")])
+def test_a_signal_the_database_cannot_hold_is_a_rejected_row(lead, now, bad, field):
+    results = signals_record([signal("email_click", now), {**signal("webinar_attended", now), **bad}], actor=MA,
+                             now=now)
+    assert [r.status for r in results] == ["recorded", "rejected"]
+    assert set(results[1].errors) == {field}

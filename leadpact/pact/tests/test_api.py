@@ -61,3 +61,17 @@ def test_diff_between_stored_versions_in_words(api, people, signed_pact, example
 
 def test_an_unknown_version_is_a_404(api):
     assert api.get("/api/pact/versions/99").status_code == 404
+
+
+def test_a_signature_that_would_start_two_versions_together_is_refused_with_the_reason(people, signed_pact,
+                                                                                         example_text):
+    marketing, manager = as_user(people["marketing"]), as_user(people["manager"])
+    v4 = example_text.replace("version: 3", "version: 4").replace("effective: 2026-11-01", "effective: 2099-01-01")
+    v5 = example_text.replace("version: 3", "version: 5").replace("effective: 2026-11-01", "effective: 2099-01-01")
+    for text, number in ((v4, 4), (v5, 5)):
+        post(marketing, "/api/pact/versions", {"text": text})
+        post(marketing, f"/api/pact/versions/{number}/sign")
+    assert post(manager, "/api/pact/versions/4/sign").status_code == 200
+    response = post(manager, "/api/pact/versions/5/sign")
+    assert response.status_code == 403
+    assert "version 4, an older version, is signed to start at the same instant" in response.json()["detail"]

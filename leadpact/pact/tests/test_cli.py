@@ -53,3 +53,11 @@ def test_diff_of_two_files_in_words(tmp_path, example_text):
     new.write_text(example_text.replace("version: 3", "version: 4").replace("accept_within: 2h", "accept_within: 3h"))
     text = run("pact", "diff", str(old), str(new))
     assert "2 business hours" in text and "3 business hours" in text
+
+
+def test_signing_a_version_older_than_a_signed_one_says_what_to_do(tmp_path, example_text, signed_pact):
+    path = tmp_path / "old.yaml"
+    path.write_text(example_text.replace("version: 3", "version: 2"))
+    run("pact", "propose", str(path))
+    with pytest.raises(CommandError, match="version 3, a newer version, is already signed.*as version 4"):
+        call_command("pact", "sign", "2", "--as", "mia@acme.example")

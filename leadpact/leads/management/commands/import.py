@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import IO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -21,9 +23,11 @@ class Command(BaseCommand):
         leads = sub.add_parser("leads", help="import leads from a CSV file")
         leads.add_argument("file", type=Path)
         source = leads.add_mutually_exclusive_group()
-        source.add_argument("--mapping", type=Path, help="a mapping file (CSV column -> lead field); see docs")
+        source.add_argument("--mapping", type=Path, help="a mapping file (CSV column -> lead field, constants, "
+                            "missing markers, value translations, types); its format: docs/import-mapping.md")
         source.add_argument("--preset", choices=PRESETS, help="a built-in mapping for a CRM export")
-        leads.add_argument("--rejects", type=Path, help="where to write rejected rows (default: FILE.rejects.csv)")
+        leads.add_argument("--rejects", type=Path, help="where to write rejected rows, with their line and errors "
+                           "(default: ./rejects-<FILE name>-<time>.csv in the current directory)")
         leads.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (at most 1000)")
         leads.add_argument("--source-label", default="import", help='recorded as the actor, e.g. "hubspot-2026-11"')
 
@@ -36,11 +40,11 @@ class Command(BaseCommand):
                        else preset(options["preset"] or "salesforce"))
         except (MappingInvalid, OSError) as err:
             raise CommandError(str(err)) from None
-        rejects_path = options["rejects"] or path.with_suffix(".rejects.csv")
+        rejects_path = options["rejects"] or default_rejects_path(path, timezone.now())
         actor = Actor(f"import:{options['source_label']}", Role.MARKETING)
         size = min(max(int(options["batch_size"]), 1), 1000)
         try:
-            with open_csv(path) as stream, rejects_path.open("w", newline="") as rejects, _bar() as bar:
+            with open_csv(path) as stream, _open_rejects(rejects_path) as rejects, _bar() as bar:
                 task = bar.add_task(f"Importing {path.name}", total=_count_rows(path))
                 summary = import_leads(stream, mapping, actor=actor, now=timezone.now, rejects=rejects,
                                        batch_size=size, progress=lambda n: bar.advance(task, n))
@@ -56,9 +60,22 @@ class Command(BaseCommand):
         for reason, count in sorted(summary.reasons.items(), key=lambda kv: -kv[1])[:10]:
             self.stdout.write(f"  {count:>7}  {reason}")
         if summary.rejected:
-            self.stdout.write(f"rejected rows, with their errors: {rejects_path}")
+            self.stdout.write(f"rejected rows, with their line and errors, written to {rejects_path.resolve()}")
         else:
             rejects_path.unlink(missing_ok=True)
+
+
+def default_rejects_path(source: Path, now: dt.datetime) -> Path:
+    """In the current directory, not next to the input, which may be a read-only data set:
+    ./rejects-Leads-20261202T150000Z.csv."""
+    return Path.cwd() / f"rejects-{source.stem}-{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}.csv"
+
+
+def _open_rejects(path: Path) -> IO[str]:
+    try:
+        return path.open("w", newline="")
+    except OSError as err:
+        raise CommandError(f"cannot write rejected rows to {path}: {err.strerror}; give --rejects PATH") from None
 
 
 def _bar() -> Progress:

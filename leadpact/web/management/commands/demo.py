@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 from rich.progress import Progress
+
+from leadpact import clock
 
 from leadpact.accounts.models import User
 from leadpact.accounts.services import token_create
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             return
         with Progress(transient=True) as progress:
             task = progress.add_task("Generating demo leads", total=options["leads"])
-            generate(int(options["leads"]), int(options["seed"]), timezone.now(), int(options["days"]),
+            generate(int(options["leads"]), int(options["seed"]), clock.now(), int(options["days"]),
                      progress=lambda n: progress.advance(task, n))
         _, raw = token_create(User.objects.get(email=MARKETING_EMAIL), "demo")
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {Lead.objects.count()} leads."))
