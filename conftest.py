@@ -105,3 +105,12 @@ def arrive(pact):
         return Lead.objects.select_related("owner").get(pk=result.lead_id)
 
     return take
+
+
+@pytest.fixture
+def clock_at():
+    """Run the faces' clock from a given instant: `clock_at(instant)`; back to the real time after the test."""
+    from leadpact import clock
+
+    yield clock.start_at
+    clock.reset()

@@ -37,6 +37,8 @@ def _plan(model: type[models.Model], names: tuple[str, ...], vendor: str) -> tup
         elif isinstance(field, models.JSONField):
             encoder = field.encoder
             adapters.append(lambda v, encoder=encoder: ops.adapt_json_value(v, encoder))
+        elif isinstance(field, models.UUIDField):
+            adapters.append(lambda v, field=field: field.get_db_prep_value(v, connection))
         elif isinstance(field, models.DateTimeField):
             adapters.append(lru_cache(maxsize=4096)(ops.adapt_datetimefield_value))  # a batch shares one `now`
         else:

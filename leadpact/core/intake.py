@@ -164,14 +164,10 @@ def _unknown_keys(raw: Mapping[str, Any]) -> dict[str, str]:
 
 
 def payload_hash(fields: Mapping[str, Any], custom: Mapping[str, Any]) -> str:
-    """What a submission says, as a sha256: the same normalised fields and custom fields give the same hash."""
+    """What a submission says, as a sha256: the same normalised fields and custom fields give the same hash.
+    Without an idempotency key, it is the key ("content:<hash>"): the same content is the same submission."""
     body = orjson.dumps([fields, custom], option=orjson.OPT_SORT_KEYS, default=str)
     return hashlib.sha256(body).hexdigest()
-
-
-def submission_key(fields: Mapping[str, Any], custom: Mapping[str, Any]) -> str:
-    """Without an idempotency key, the same content is the same submission."""
-    return "content:" + payload_hash(fields, custom)
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -308,7 +304,7 @@ def _scalar_problem(value: Any) -> str | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return None if abs(value) <= MAX_WHOLE else f"{value} is too large; give numbers up to {MAX_WHOLE:,}, or as text"
+        return None if abs(value) <= MAX_WHOLE else f"{value} is too large; give numbers up to {MAX_WHOLE:,} or text"
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{value} is not a number; give a finite number or null"
     if isinstance(value, str):

@@ -45,7 +45,7 @@ def path_text(path: Path) -> str:
 
 def load_located(text: str) -> LocatedYaml:
     """Parse one YAML document with the safe loader; raise yaml.YAMLError on bad syntax, on an alias that contains
-    itself and on a document of more than MAX_VALUES values."""
+    itself, on values nested hundreds deep and on a document of more than MAX_VALUES values."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -54,6 +54,8 @@ def load_located(text: str) -> LocatedYaml:
             result.lines[()] = node.start_mark.line + 1
             result.data = _Converter(loader, result).convert(node, ())
         return result
+    except RecursionError:  # PyYAML composes nested values recursively
+        raise yaml.YAMLError("values are nested too deeply; a pact needs only a few levels") from None
     finally:
         loader.dispose()
 

@@ -26,7 +26,9 @@ from leadpact.core.pact import Pact
 from leadpact.core.pact_loader import parse_pact
 from leadpact.demo.people import MARKETING_EMAIL, demo_people
 from leadpact.handoff.routing import leads_route_due
-from leadpact.handoff.services import attempt_log, lead_accept, lead_close, lead_recycle, lead_reject
+from leadpact.handoff.services import (
+    attempt_log, lead_accept, lead_close, lead_recycle, lead_reject, out_of_office_set,
+)
 from leadpact.leads.engagement import signals_record
 from leadpact.leads.models import Lead
 from leadpact.leads.services import lead_intake, lead_transition
@@ -123,18 +125,35 @@ def generate(count: int, seed: int, now: dt.datetime, days: int = 60, progress: 
     start = now - dt.timedelta(days=days + 1)
     _, pact, people = sign_demo_pact(start)
     demo = _Demo(rng, fake, pact, people, now)
-    for index in range(count):
+    _trade_show(demo, start)
+    latest = max(5, count // 40)  # the last hour's leads: reps have not answered them yet
+    for index in range(count - latest):
         at = start + dt.timedelta(days=1, seconds=rng.randrange(days * 86400))
         demo.schedule(at, _arrival(demo, index))
+    for index in range(count - latest, count):
+        big = {"employees": 5000, "country": "US"} if index % 3 == 0 else {}
+        demo.schedule(now - dt.timedelta(minutes=rng.randint(5, 55)),
+                      _arrival(demo, index, {"lead_type": "demo_request", **big}))
     demo.run(progress)
     # The demo's past notifications belong to its history: recorded as delivered when written, not sent today.
     Message.objects.filter(status=MessageStatus.PENDING).update(status=MessageStatus.SENT, sent_at=F("created_at"))
     return count
 
 
-def _arrival(demo: _Demo, index: int) -> Callable[[dt.datetime], None]:
+def _trade_show(demo: _Demo, start: dt.datetime) -> None:
+    """The enterprise team is at a trade show from four days ago to four days on: its leads wait in the queue."""
+    team = demo.pact.teams.get("enterprise")
+    if team is None:
+        return
+    manager = actor_for(demo.people[team.manager])
+    for member in team.members:
+        out_of_office_set(member, demo.now - dt.timedelta(days=4), demo.now + dt.timedelta(days=4), "trade show",
+                          actor=manager, now=start)
+
+
+def _arrival(demo: _Demo, index: int, overrides: dict | None = None) -> Callable[[dt.datetime], None]:
     def arrive(at: dt.datetime) -> None:
-        row = _lead_row(demo, index, at)
+        row = {**_lead_row(demo, index, at), **(overrides or {})}
         lead_id = lead_intake(row, actor=FORM, now=at).lead_id
         _signals(demo, row["email"], at)
         demo.schedule(at + 5 * dt.timedelta(minutes=1), _after_intake(demo, lead_id))
@@ -176,6 +195,8 @@ def _after_intake(demo: _Demo, lead_id: int) -> Callable[[dt.datetime], None]:
 def _plan_sales(demo: _Demo, lead_id: int, at: dt.datetime) -> None:
     """What the new owner does, when: a weighted choice of paths, played by whoever owns the lead at that time."""
     rng, pact = demo.rng, demo.pact
+    if demo.now - at < HOUR:
+        return  # just handed over: the owner has not answered yet
     attempts = [("attempt", rng.choice(["phone", "email"]), "no_answer") for _ in range(rng.randint(1, 3))]
     connect = [*attempts, ("attempt", "phone", rng.choice(["connected", "meeting_booked"]))]
     paths = [

@@ -20,7 +20,7 @@ from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, handoff_clocks
 from leadpact.handoff.models import Attempt, OutOfOffice
 from leadpact.leads.models import EventKind, Lead
-from leadpact.leads.services import Batch, move, write_batch
+from leadpact.leads.services import Batch, lead_transition, move, write_batch
 from leadpact.notify.services import notify_people
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_in_force
@@ -302,7 +302,7 @@ def _move_clocks(lead: Lead, batch: Batch, previous: User | None) -> None:
     pact, now = batch.pact, batch.now
     calendar = pact.teams[lead.team].calendar
     if pact.handoff.on_reassign == "continue":
-        clocks_recompute(lead, pact=pact, calendar=calendar, owner_id=lead.owner_id)
+        clocks_recompute(lead, version=batch.version, calendar=calendar, owner_id=lead.owner_id)
         return
     stopped = clocks_stop(lead, [ClockKind.ACCEPT, ClockKind.RESPONSE], reason=StopReason.REASSIGNED, now=now)
     kinds = frozenset(ClockKind(c.kind) for c in stopped)
@@ -319,6 +319,30 @@ def _person(email: str) -> User:
 
 def _team_of(pact: Pact, email: str) -> str | None:
     return next((t.name for t in pact.teams.values() if email in t.members), None)
+
+
+# Any move by name -------------------------------------------------------------------------------------------------
+
+def lead_act(lead_id: int, transition: str, reason: str = "", note: str = "", *, actor: Actor, now: dt.datetime,
+             owner: str = "") -> None:
+    """A lifecycle move by its name, through the use case that keeps the clocks and notifications right."""
+    if transition in ("accept",):
+        lead_accept(lead_id, actor=actor, now=now)
+    elif transition == "reject":
+        lead_reject(lead_id, reason, note, actor=actor, now=now)
+    elif transition == "recycle":
+        lead_recycle(lead_id, reason, note, actor=actor, now=now)
+    elif transition in CLOSING:
+        lead_close(lead_id, transition, reason, note, actor=actor, now=now)
+    elif transition == "assign":
+        if not owner:
+            raise FieldErrors({"owner": "required to assign: the new owner's email"})
+        lead_assign_to(lead_id, owner, reason or note or "assigned by hand", actor=actor, now=now)
+    elif transition in ("work", "unassign"):
+        raise NotAllowed(f"{transition} happens by itself (logging an attempt, an acceptance window running out); "
+                         "use the attempts or reassign endpoints")
+    else:
+        lead_transition(lead_id, transition, actor=actor, now=now, reason=reason, note=note)
 
 
 # Out of office ----------------------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from collections import Counter
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import BaseModel
 
+from leadpact import clock
 from leadpact.accounts.permissions import INTAKE, actor_for, require_role
 from leadpact.leads import selectors
 from leadpact.leads.engagement import signals_record
@@ -18,7 +18,7 @@ from leadpact.leads.schemas import (
     BatchOut, ErrorOut, IntakeOut, LeadBatchIn, LeadDetailOut, LeadIn, LeadOut, SignalBatchIn, SignalBatchOut,
     TransitionIn,
 )
-from leadpact.leads.services import IntakeResult, lead_intake, lead_transition, leads_intake
+from leadpact.leads.services import IntakeResult, lead_intake, leads_intake
 
 router = Router(tags=["leads"])
 signals_router = Router(tags=["signals"])
@@ -39,7 +39,7 @@ def lead_create(request: HttpRequest, payload: LeadIn):
     409 when its idempotency_key was used before for another submission; 422 naming each bad field and its fix;
     403 for a role that may not send leads; 503 when no pact is in force."""
     require_role(request.user, INTAKE, "send leads")
-    result = lead_intake(_row(payload), actor=actor_for(request.user, "api"), now=timezone.now())
+    result = lead_intake(_row(payload), actor=actor_for(request.user, "api"), now=clock.now())
     return Status(201 if result.status == "created" else 200, result)
 
 
@@ -49,7 +49,7 @@ def lead_batch(request: HttpRequest, payload: LeadBatchIn):
     idempotency_key was used for another submission too); one transaction. 422 only for more than 1,000 rows."""
     require_role(request.user, INTAKE, "send leads")
     results = leads_intake([_row(lead) for lead in payload.leads], actor=actor_for(request.user, "api"),
-                           now=timezone.now())
+                           now=clock.now())
     return _summary(results)
 
 
@@ -65,28 +65,32 @@ def lead_index(request: HttpRequest, stage: str | None = None, q: str | None = N
                offset: int = Query(0, ge=0, description="Leads to skip, 0 or more.")):
     """422 naming limit or offset when it is out of range."""
     leads = selectors.lead_list(stage, q)[offset: offset + limit]
-    now = timezone.now()
+    now = clock.now()
     return [_lead_out(lead, now) for lead in leads]
 
 
 @router.get("/{lead_id}", response={200: LeadDetailOut, 404: ErrorOut},
             summary="One lead, why it has its score, and its history")
 def lead_detail(request: HttpRequest, lead_id: int):
-    lead, now = selectors.lead_get(lead_id), timezone.now()
+    lead, now = selectors.lead_get(lead_id), clock.now()
     return {**_lead_out(lead, now), "phone": lead.phone, "website": lead.website, "industry": lead.industry,
             "state": lead.state, "medium": lead.medium, "custom": lead.custom,
             "reasons": selectors.lead_reasons(lead, now),
             "history": [_event_out(e) for e in selectors.lead_history(lead)]}
 
 
-@router.post("/{lead_id}/transitions", response=LeadOut, summary="Move a lead through the lifecycle")
+@router.post("/{lead_id}/transitions", response={200: LeadOut, 403: dict, 404: dict, 409: dict, 422: dict, 503: dict},
+             summary="Move a lead through the lifecycle")
 def lead_move(request: HttpRequest, lead_id: int, payload: TransitionIn):
-    """accept, reject (with a reason), recycle (with a reason), convert, win, lose, disqualify, ...;
+    """Any move by name, under the same rules as the dedicated endpoints: nurture, qualify, reopen (marketing);
+    assign (with `owner`), accept, reject, recycle, convert, win, lose, disqualify (with a reason where the pact asks).
     409 with what is allowed from here when the move is not."""
+    from leadpact.handoff.services import lead_act
+
     selectors.lead_get(lead_id)
-    lead = lead_transition(lead_id, payload.transition, actor=actor_for(request.user, "api"), now=timezone.now(),
-                           reason=payload.reason, note=payload.note)
-    return _lead_out(lead, timezone.now())
+    lead_act(lead_id, payload.transition, payload.reason, payload.note, owner=payload.owner,
+             actor=actor_for(request.user, "api"), now=clock.now())
+    return _lead_out(selectors.lead_get(lead_id), clock.now())
 
 
 def _lead_out(lead: Lead, now) -> dict[str, Any]:
@@ -110,7 +114,7 @@ def signal_batch(request: HttpRequest, payload: SignalBatchIn):
     and may make it an MQL. Unknown emails and bad rows are reported by index; the rest go in."""
     require_role(request.user, INTAKE, "send signals")
     rows = [_row(signal) for signal in payload.signals]
-    results = signals_record(rows, actor=actor_for(request.user, "api"), now=timezone.now())
+    results = signals_record(rows, actor=actor_for(request.user, "api"), now=clock.now())
     counts = Counter(r.status for r in results)
     return {"recorded": counts["recorded"], "duplicate": counts["duplicate"], "rejected": counts["rejected"],
             "results": results}

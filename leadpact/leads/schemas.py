@@ -190,3 +190,4 @@ class TransitionIn(Schema):
     transition: str = Field(..., examples=["reject"], description="accept, reject, recycle, disqualify, ...")
     reason: str = Field("", examples=["not_our_icp"], description="From the pact's list for that transition.")
     note: str = ""
+    owner: str = Field("", examples=["dee@acme.example"], description="assign: the new owner's email.")

@@ -15,7 +15,7 @@ from leadpact.bulk import insert_rows
 from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
 from leadpact.core.intake import CleanLead, IdempotencyConflict, merge, normalise_form_lead, normalise_lead
-from leadpact.core.lifecycle import WORKLOAD, Actor, Role, Stage, check_transition
+from leadpact.core.lifecycle import SYSTEM, WORKLOAD, Actor, Role, Stage, check_transition
 from leadpact.core.pact import Pact
 from leadpact.leads.models import EventKind, Lead, LeadEvent, Submission
 from leadpact.notify.services import publish_events, webhooks_active
@@ -279,7 +279,7 @@ def _retime(batch: Batch) -> None:
 
     for lead in batch.retyped.values():
         if lead.team in batch.pact.teams:
-            clocks_recompute(lead, pact=batch.pact, calendar=batch.pact.teams[lead.team].calendar)
+            clocks_recompute(lead, version=batch.version, calendar=batch.pact.teams[lead.team].calendar)
 
 
 def lead_fields(lead: Lead) -> dict[str, Any]:
@@ -313,9 +313,9 @@ def rescore(batch: Batch, lead: Lead, fields: dict[str, Any] | None = None) -> N
     decision = scoring.qualify(batch.pact, record)
     returning = stage is Stage.RECYCLED and scoring.requalifies(batch.pact, record)
     if (stage in AUTO_QUALIFY_FROM and decision.is_mql) or returning:
-        # Qualification is the pact's decision, whoever brought the data.
-        move(batch, lead, "qualify", role=Role.SYSTEM, data={"why": decision.explain(batch.pact),
-                                                               "fit": record["fit"], "engagement": record["engagement"]})
+        # Qualification is the pact's decision (the system's), whoever brought the data.
+        move(batch, lead, "qualify", actor=SYSTEM, data={"why": decision.explain(batch.pact), "by": batch.actor.label,
+                                                         "fit": record["fit"], "engagement": record["engagement"]})
 
 
 def move(batch: Batch, lead: Lead, name: str, reason: str = "", note: str = "", data: dict | None = None,
@@ -374,7 +374,8 @@ def write_batch(batch: Batch) -> None:
 
 def events_add(events: list[LeadEvent], leads: dict[int, Lead]) -> None:
     """Append events to the history and send them to the webhooks that want them."""
-    LeadEvent.objects.bulk_create(events, batch_size=500)
+    attnames = [LeadEvent._meta.get_field(name).attname for name in EVENT_COLUMNS]
+    insert_rows(LeadEvent, EVENT_COLUMNS, [[getattr(e, name) for name in attnames] for e in events])
     publish_events(events, leads)
 
 

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from leadpact import clock
 from leadpact.core.errors import FieldErrors
 from leadpact.core.intake import IdempotencyConflict
 from leadpact.core.lifecycle import Actor, Role
@@ -39,7 +39,7 @@ def web_to_lead(request: HttpRequest) -> HttpResponse:
     if is_bot(form):
         return _done(request, return_url)
     try:
-        result = lead_intake(form_to_lead(form), actor=FORM_ACTOR, now=timezone.now(), keep_bad_fields=True)
+        result = lead_intake(form_to_lead(form), actor=FORM_ACTOR, now=clock.now(), keep_bad_fields=True)
     except FieldErrors as err:
         return _refused(request, err.errors, 422)
     except IdempotencyConflict as err:

@@ -11,6 +11,7 @@ import orjson
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from leadpact.notify import content
 from leadpact.notify.models import ChannelChoices, Message
 
 TIMEOUT = httpx.Timeout(10.0)
@@ -25,11 +26,15 @@ def send(message: Message) -> None:
 
 
 def _email(message: Message) -> None:
-    mail = EmailMultiAlternatives(message.subject, message.text, settings.DEFAULT_FROM_EMAIL, [message.recipient],
+    text, html = message.text, message.html
+    if not text and message.lead is not None:  # queued with its context; the body is written now
+        body = content.render(message.event, message.lead, message.payload.get("context", {}))
+        text, html = body.text, body.html
+    mail = EmailMultiAlternatives(message.subject, text, settings.DEFAULT_FROM_EMAIL, [message.recipient],
                                   headers={"X-Leadpact-Delivery": str(message.delivery_id)},
                                   connection=get_connection(timeout=10))
-    if message.html:
-        mail.attach_alternative(message.html, "text/html")
+    if html:
+        mail.attach_alternative(html, "text/html")
     try:
         mail.send(fail_silently=False)
     except OSError as err:  # smtplib errors are OSErrors

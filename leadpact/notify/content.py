@@ -48,16 +48,21 @@ def when(instant: dt.datetime | None, zone: str = "UTC") -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
 
 
-def render(notice: str, lead: Any, context: dict[str, Any]) -> Content:
-    """The notice about `lead`; `context` fills the sentences and may add `facts` (label, value) to show."""
+def headline(notice: str, lead: Any, context: dict[str, Any]) -> tuple[str, str]:
+    """The notice's subject and opening sentence about `lead` (cheap: no template)."""
     subject_format, opening = NOTICES[notice]
     words = {**context, "lead": _name(lead)}
     words.setdefault("owner", lead.owner.email if getattr(lead, "owner", None) else "nobody")
-    subject, intro = _fill(subject_format, words), _fill(opening, words).strip()
+    return _fill(subject_format, words), _fill(opening, words).strip()
+
+
+def render(notice: str, lead: Any, context: dict[str, Any]) -> Content:
+    """The notice about `lead`; `context` fills the sentences and may add `facts` (label, value) to show."""
+    subject, intro = headline(notice, lead, context)
     link = f"{settings.BASE_URL.rstrip('/')}/leads/{lead.pk}"
     facts = [("Company", lead.company or "—"), ("Title", lead.title or "—"), ("Email", lead.email or "—"),
              ("Phone", lead.phone or "—"), ("Lead type", lead.lead_type), ("Fit score", str(lead.fit)),
-             *context.get("facts", [])]
+             *[tuple(fact) for fact in context.get("facts", [])]]
     page = {"subject": subject, "intro": intro, "facts": facts, "link": link}
     return Content(subject, render_to_string("notify/email.txt", page), render_to_string("notify/email.html", page),
                    _chat(subject, intro, facts, link))

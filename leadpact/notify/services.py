@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from leadpact.bulk import insert_rows
 from leadpact.notify import content
 from leadpact.notify.channels import send
 from leadpact.notify.events import event_name, event_payload
@@ -39,20 +40,32 @@ def notify_people(notice: str, lead: Any, people: Iterable[Any], *, channels: Se
 def notices(notice: str, lead: Any, people: Iterable[Any], *, channels: Sequence[str], now: dt.datetime,
             context: dict[str, Any] | None = None, chat: list[Endpoint] | None = None) -> list[Message]:
     """The messages `notify_people` writes, unsaved, for callers that write many at once (`chat`: the active chat
-    endpoints, when the caller fetched them already)."""
-    body = content.render(notice, lead, context or {})
+    endpoints, when the caller fetched them already). An email keeps its context; its body is rendered when sent."""
+    context = context or {}
     messages = []
     if ChannelChoices.EMAIL in channels:
+        subject, _ = content.headline(notice, lead, context)
         for email in dict.fromkeys(_email_of(p) for p in people if p):
             messages.append(Message(channel=ChannelChoices.EMAIL, event=notice, lead=lead, recipient=email,
-                                    subject=body.subject, text=body.text, html=body.html, next_try_at=now,
-                                    created_at=now))
+                                    subject=subject, payload={"context": context}, next_try_at=now, created_at=now))
     if ChannelChoices.CHAT in channels:
-        for endpoint in _endpoints(ChannelChoices.CHAT) if chat is None else chat:
-            if endpoint.wants(notice, lead.team):
-                messages.append(Message(channel=ChannelChoices.CHAT, event=notice, lead=lead, endpoint=endpoint,
-                                        subject=body.subject, payload=body.chat, next_try_at=now, created_at=now))
+        targets = [e for e in (_endpoints(ChannelChoices.CHAT) if chat is None else chat) if e.wants(notice, lead.team)]
+        if targets:
+            body = content.render(notice, lead, context)
+            messages += [Message(channel=ChannelChoices.CHAT, event=notice, lead=lead, endpoint=endpoint,
+                                 subject=body.subject, payload=body.chat, next_try_at=now, created_at=now)
+                         for endpoint in targets]
     return messages
+
+
+def messages_add(messages: Sequence[Message]) -> None:
+    """Write many outbox messages at once (the fast path of the worker's batches)."""
+    insert_rows(Message, _MESSAGE_COLUMNS, [[getattr(m, name) for name in _MESSAGE_ATTNAMES] for m in messages])
+
+
+_MESSAGE_COLUMNS = ("delivery_id", "channel", "event", "lead", "recipient", "endpoint", "subject", "text", "html",
+                    "payload", "status", "tries", "next_try_at", "last_error", "created_at", "sent_at")
+_MESSAGE_ATTNAMES = tuple(Message._meta.get_field(name).attname for name in _MESSAGE_COLUMNS)
 
 
 def chat_endpoints() -> list[Endpoint]:
@@ -65,6 +78,25 @@ def _email_of(person: Any) -> str:
 
 def _endpoints(kind: str) -> list[Endpoint]:
     return list(Endpoint.objects.filter(kind=kind, active=True))
+
+
+def endpoint_add(kind: str, url: str, name: str = "", team: str = "", events: Sequence[str] = (), *,
+                 now: dt.datetime) -> Endpoint:
+    """Connect a chat or webhook endpoint; raise ValidationError naming the bad field (URL, event names)."""
+    from urllib.parse import urlparse
+
+    from django.core.exceptions import ValidationError
+
+    from leadpact.notify.events import EVENT_NAMES
+
+    unknown = [e for e in events if e not in EVENT_NAMES]
+    if unknown:
+        raise ValidationError({"events": [f"unknown event {', '.join(unknown)}; events: {', '.join(EVENT_NAMES)}"]})
+    endpoint = Endpoint(kind=kind, url=url, name=name or urlparse(url).hostname or url, team=team,
+                        events=list(events), created_at=now)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
 
 
 def webhooks_active() -> bool:

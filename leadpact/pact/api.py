@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from leadpact import clock
 from leadpact.accounts.permissions import PACT_PROPOSE, require_role
 from leadpact.core.pact_diff import describe_changes
 from leadpact.core.pact_loader import check_pact
@@ -77,7 +77,7 @@ def pact_check(request: HttpRequest, payload: PactTextIn):
 
 @router.get("", response=VersionTextOut, summary="The version in force now")
 def pact_current(request: HttpRequest):
-    return _version_out(selectors.version_in_force(timezone.now()), with_text=True)
+    return _version_out(selectors.version_in_force(clock.now()), with_text=True)
 
 
 @router.get("/versions", response=list[VersionOut], summary="All versions, proposed and signed")
@@ -102,7 +102,7 @@ def pact_version(request: HttpRequest, number: int):
 def pact_version_sign(request: HttpRequest, number: int):
     """Marketing signs as a user with role marketing, sales as a user with role manager. Once both signed, the
     version is in force from its effective date (or from now, if that date has passed)."""
-    pact_sign(selectors.version_get(number), request.user, timezone.now())
+    pact_sign(selectors.version_get(number), request.user, clock.now())
     return _version_out(selectors.version_get(number))
 
 

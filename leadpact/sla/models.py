@@ -41,7 +41,6 @@ class Clock(models.Model):
     warn_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True, help_text="When the worker found it past due.")
-    late_seconds = models.PositiveIntegerField(default=0, help_text="How late the worker fired its last alert.")
     stopped_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(max_length=16, choices=StopReason.choices, blank=True)
     business_seconds = models.IntegerField(null=True, blank=True, help_text="Business time from start to stop.")
@@ -66,6 +65,12 @@ class Clock(models.Model):
     @property
     def is_running(self) -> bool:
         return self.stopped_at is None
+
+    @property
+    def late_seconds(self) -> int:
+        """How long after its instant the worker fired the clock's last alert (the worker was down or behind)."""
+        fired, instant = (self.breached_at, self.due_at) if self.breached_at else (self.warned_at, self.warn_at)
+        return max(0, int((fired - instant).total_seconds())) if fired and instant else 0
 
     @property
     def met(self) -> bool | None:

@@ -4,6 +4,7 @@ the calendar changes, and fired (warning, then deadline) exactly once, even with
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from leadpact.core.sla import ClockKind, ClockPlan, recomputed
 from leadpact.leads.models import EventKind, Lead, LeadEvent
 from leadpact.leads.services import events_add
 from leadpact.notify.models import Endpoint, Message
-from leadpact.notify.services import chat_endpoints, notices
+from leadpact.notify.services import chat_endpoints, messages_add, notices
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_of
 from leadpact.sla.models import Clock, StopReason
@@ -67,25 +68,51 @@ def clocks_stop_all(lead: Lead, *, now: dt.datetime, reason: str = StopReason.ST
     return clocks_stop(lead, list(ClockKind), reason=reason, now=now)
 
 
-def clocks_recompute(lead: Lead, *, pact: Pact, calendar: str, owner_id: int | None = None) -> list[Clock]:
-    """Work out again, from their start, the deadlines of the lead's running acceptance and response clocks: for a new
-    owner (and their team calendar), a new lead type, or a changed calendar. Alerts already sent are not repeated."""
-    clocks = list(Clock.objects.select_related("pact_version").filter(
-        lead=lead, kind__in=[ClockKind.ACCEPT, ClockKind.RESPONSE], stopped_at=None))
+def clocks_recompute(lead: Lead, *, version: PactVersion, calendar: str, owner_id: int | None = None,
+                     save: bool = True) -> list[tuple[Clock, dt.datetime]]:
+    """Work out again, from their start and under `version`, the deadlines of the lead's running acceptance and
+    response clocks: for a new owner (and their team calendar), a new lead type, or a new pact version. Alerts already
+    sent are not repeated. Returns each clock with its previous due instant."""
+    pact = pact_of(version)
+    clocks = list(Clock.objects.filter(lead=lead, kind__in=[ClockKind.ACCEPT, ClockKind.RESPONSE], stopped_at=None))
+    changes = []
     for clock in clocks:
+        before = clock.due_at
         business = business_calendar(pact.calendars[calendar])
         clock.due_at, clock.warn_at = recomputed(ClockKind(clock.kind), business, pact, lead.lead_type,
                                                  clock.started_at)
         clock.calendar, clock.owner_id, clock.team = calendar, owner_id or clock.owner_id, lead.team
-        clock.fire_at = next_fire(clock)
-    Clock.objects.bulk_update(clocks, ["due_at", "warn_at", "calendar", "owner", "team", "fire_at"])
-    return clocks
+        clock.pact_version, clock.fire_at = version, next_fire(clock)
+        changes.append((clock, before))
+    if save:
+        Clock.objects.bulk_update(clocks, ["due_at", "warn_at", "calendar", "owner", "team", "pact_version",
+                                           "fire_at"])
+    return changes
+
+
+def clocks_adopt_pact(now: dt.datetime, *, apply: bool = False) -> list[tuple[Clock, dt.datetime]]:
+    """Recompute every running acceptance and response clock under the pact in force (a new calendar, new response
+    times). Decisions already made never change by themselves: this is an explicit action, previewed when `apply` is
+    false. Returns the clocks whose deadline moves, with their previous due instant."""
+    from leadpact.pact.selectors import pact_in_force
+
+    version, pact = pact_in_force(now)
+    running = Clock.objects.filter(stopped_at=None, kind__in=[ClockKind.ACCEPT, ClockKind.RESPONSE])
+    moved = []
+    with transaction.atomic():
+        for lead in Lead.objects.filter(pk__in=running.values("lead_id")).select_for_update().order_by("pk"):
+            if lead.team in pact.teams:
+                changes = clocks_recompute(lead, version=version, calendar=pact.teams[lead.team].calendar,
+                                           save=apply)
+                moved += [(clock, before) for clock, before in changes if clock.due_at != before]
+    return moved
 
 
 # Firing -----------------------------------------------------------------------------------------------------------
 
 @dataclass
 class FireReport:
+    claimed: int = 0
     warned: int = 0
     breached: int = 0
     expired: int = 0
@@ -111,26 +138,38 @@ def clocks_fire_due(now: dt.datetime, limit: int = 500) -> FireReport:
     others skip) and a clock's state changes with its alert, so every warning and deadline fires once; a worker that
     dies mid-batch leaves the whole batch to the next one."""
     with transaction.atomic():
-        clocks = list(Clock.objects.select_for_update(skip_locked=True).filter(fire_at__lte=now)
-                      .select_related("pact_version").order_by("fire_at", "id")[:limit])
+        clocks = list(Clock.objects.select_for_update(skip_locked=True, of=("self",)).filter(fire_at__lte=now)
+                      .order_by("fire_at", "id")[:limit])
         if not clocks:
             return FireReport()
+        versions = PactVersion.objects.in_bulk({c.pact_version_id for c in clocks})
         leads = {lead.pk: lead for lead in Lead.objects.select_for_update(skip_locked=True, of=("self",))
                  .select_related("owner").filter(pk__in={c.lead_id for c in clocks})}
         firing = _Firing(now, chat_endpoints())
+        firing.report.claimed = len(clocks)
         for clock in clocks:
-            lead = leads.get(clock.lead_id)
-            if lead is None:
+            clock.pact_version = versions[clock.pact_version_id]
+            if clock.lead_id in leads:
+                _fire(clock, leads[clock.lead_id], firing)
+            else:
                 firing.report.skipped += 1
-                continue
-            _fire(clock, lead, firing)
-        Clock.objects.bulk_update([c for c in clocks if c.lead_id in leads],
-                                  ["warned_at", "breached_at", "late_seconds", "stopped_at", "stop_reason",
-                                   "business_seconds", "fire_at"], batch_size=500)
+        _save_fired([c for c in clocks if c.lead_id in leads])
         events_add(firing.events, leads)
-        Message.objects.bulk_create(firing.messages, batch_size=500)
+        messages_add(firing.messages)
         _act_on_expired(firing)
     return firing.report
+
+
+_FIRED = ("warned_at", "breached_at", "stopped_at", "stop_reason", "business_seconds", "fire_at")
+
+
+def _save_fired(clocks: list[Clock]) -> None:
+    """One UPDATE per set of identical new values: a batch fired at one instant has few of them."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for clock in clocks:
+        groups[tuple(getattr(clock, name) for name in _FIRED)].append(clock.pk)
+    for values, ids in groups.items():
+        Clock.objects.filter(pk__in=ids).update(**dict(zip(_FIRED, values)))
 
 
 def _fire(clock: Clock, lead: Lead, firing: _Firing) -> None:
@@ -146,6 +185,7 @@ def _fire(clock: Clock, lead: Lead, firing: _Firing) -> None:
 
 
 def _late(instant: dt.datetime, firing: _Firing) -> int:
+    """Seconds past the clock's instant, counted in the report when the worker was behind."""
     seconds = int((firing.now - instant).total_seconds())
     if seconds <= LATE_AFTER.total_seconds():
         return 0
@@ -154,7 +194,7 @@ def _late(instant: dt.datetime, firing: _Firing) -> int:
 
 
 def _warn(clock: Clock, lead: Lead, pact: Pact, firing: _Firing, late: int) -> None:
-    clock.warned_at, clock.late_seconds = firing.now, late
+    clock.warned_at = firing.now
     skipped = clock.due_at <= firing.now  # the worker was down past the deadline: warning now would be noise
     left = calendar_of(clock.pact_version, clock.calendar).between(firing.now, clock.due_at)
     words = f"{say_business_time(left)} of business time"
@@ -165,7 +205,7 @@ def _warn(clock: Clock, lead: Lead, pact: Pact, firing: _Firing, late: int) -> N
 
 
 def _due(clock: Clock, lead: Lead, pact: Pact, firing: _Firing, late: int) -> None:
-    clock.breached_at, clock.late_seconds = firing.now, late
+    clock.breached_at = firing.now
     kind = ClockKind(clock.kind)
     if kind is ClockKind.ACCEPT:
         clock.stopped_at, clock.stop_reason = firing.now, StopReason.EXPIRED

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from leadpact import clock
 from leadpact.core.lifecycle import STAGES, Stage
 from leadpact.leads import selectors
 from leadpact.pact.selectors import NoPactInForce, version_in_force
@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.lead_list(stage, query), 50).get_page(request.GET.get("page"))
     counts = selectors.stage_counts()
     try:
-        version = version_in_force(timezone.now())
+        version = version_in_force(clock.now())
     except NoPactInForce:
         version = None
     return render(request, "web/home.html", {
@@ -35,7 +35,7 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
         lead = selectors.lead_get(lead_id)
     except LookupError:
         raise Http404("no such lead") from None
-    now = timezone.now()
+    now = clock.now()
     return render(request, "web/lead.html", {
         "lead": lead, "engagement": selectors.lead_engagement(lead, now), "reasons": selectors.lead_reasons(lead, now),
         "history": selectors.lead_history(lead), "stage": STAGES[Stage(lead.stage)],

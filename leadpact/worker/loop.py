@@ -46,18 +46,18 @@ class PassReport:
 
 def run_pass(now: dt.datetime, batch: int = BATCH) -> PassReport:
     """One round of everything due at `now`: routing first (new owners get their clocks), then clocks, then mail.
-    Clocks are fired batch after batch until none is due, so a backlog clears in due order."""
+    Clocks are fired batch after batch until none is left to claim, so a backlog clears in due order."""
     report = PassReport()
     try:
         routed = leads_route_due(now, batch)
         report.assigned, report.queued = routed.assigned, routed.queued
     except NoPactInForce:
         pass  # nothing can be routed before a pact is in force; the clocks and the outbox still run
-    while True:
+    while True:  # until a claim finds nothing due that another worker has not claimed
         fired = clocks_fire_due(now, batch)
         for name in ("warned", "breached", "expired", "steps_due", "late"):
             setattr(report, name, getattr(report, name) + getattr(fired, name))
-        if fired.warned + fired.breached + fired.expired + fired.steps_due + fired.skipped < batch:
+        if not fired.claimed or fired.claimed == fired.skipped:
             break
     delivered = outbox_deliver(now, batch)
     report.sent, report.failed = delivered.sent, delivered.failed

@@ -254,6 +254,11 @@ def test_an_alias_bomb_is_refused_before_it_is_expanded():
     assert "more than 20000 values" in problem.message
 
 
+def test_values_nested_too_deeply_are_a_problem_not_a_crash():
+    (problem,) = check_pact("pact: " + "[" * 2000 + "]" * 2000)
+    assert problem.message == "not valid YAML: values are nested too deeply; a pact needs only a few levels"
+
+
 # Named lists
 
 def test_a_list_named_like_a_lead_field_is_refused_with_the_fix(text):

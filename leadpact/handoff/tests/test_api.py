@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from leadpact import clock
 from leadpact.accounts.models import User
 from leadpact.accounts.services import token_create
 from leadpact.handoff.tests.helpers import ny
@@ -14,10 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def at_monday_nine():
-    clock.start_at(ny(2026, 12, 7, 9))
-    yield
-    clock.reset()
+def at_monday_nine(clock_at):
+    clock_at(ny(2026, 12, 7, 9))
 
 
 def client_for(email: str) -> Client:

@@ -7,7 +7,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from leadpact import clock
 from leadpact.handoff.models import OutOfOffice
 from leadpact.handoff.tests.helpers import ny
 from leadpact.leads.models import Lead
@@ -17,10 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def monday_nine():
-    clock.start_at(ny(2026, 12, 7, 9))
-    yield
-    clock.reset()
+def monday_nine(clock_at):
+    clock_at(ny(2026, 12, 7, 9))
 
 
 def run(*args: str) -> str:

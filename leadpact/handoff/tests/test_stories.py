@@ -23,6 +23,12 @@ def clock_of(lead: Lead, kind: str) -> Clock:
     return Clock.objects.get(lead=lead, kind=kind, round=Lead.objects.get(pk=lead.pk).rounds, stopped_at=None)
 
 
+def render(message: Message):
+    from leadpact.notify.content import render as render_notice
+
+    return render_notice(message.event, message.lead, message.payload["context"])
+
+
 def emails(event: str, to: str | None = None) -> list[Message]:
     messages = Message.objects.filter(event=event, channel="email")
     return list(messages.filter(recipient=to) if to else messages)
@@ -156,8 +162,8 @@ def test_a_recycled_lead_that_attends_a_webinar_comes_back_as_a_returning_mql(ar
     run_pass(later)
     lead.refresh_from_db()
     assert (lead.stage, lead.is_returning, lead.rounds, lead.attempts) == (Stage.ASSIGNED, True, 2, 0)
-    assigned = emails("assigned")[-1]
-    assert "Returning lead" in assigned.text and "not_ready_yet" in assigned.text
+    text = render(emails("assigned")[-1]).text  # what the new owner reads
+    assert "Returning lead: round 2" in text and "not_ready_yet" in text
     assert Clock.objects.filter(lead=lead, round=2, stopped_at=None).count() == 2
 
 

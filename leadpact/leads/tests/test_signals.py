@@ -31,7 +31,8 @@ def test_engagement_past_the_definition_makes_an_mql(lead, now):
     lead.refresh_from_db()
     assert [r.points for r in results] == [15, 8]
     assert lead.stage == "mql"
-    assert lead.events.filter(transition="qualify").get().actor == "api:automation"
+    qualified = lead.events.filter(transition="qualify").get()
+    assert (qualified.actor, qualified.data["by"]) == ("system", "api:automation")
 
 
 def test_engagement_decays_with_the_pacts_half_life(lead, now):

@@ -102,3 +102,38 @@ def test_every_lifecycle_event_can_go_to_a_webhook(arrive, receiver):
     arrive(ny(2026, 12, 7, 9), first_name="amy")
     assert [b["event"] for b in receiver.bodies()] == ["lead.created", "lead.qualified", "lead.assigned"]
     assert {b["change"]["pact_version"] for b in receiver.bodies()} == {3}
+
+
+def test_endpoints_are_connected_from_the_command_line_with_their_secret_shown_once(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("endpoint", "add", "webhook", "https://crm.example/hooks/leadpact", "--events", "lead.won",
+                 stdout=out)
+    endpoint = Endpoint.objects.get()
+    assert endpoint.secret in out.getvalue() and endpoint.events == ["lead.won"]
+    with pytest.raises(CommandError, match="unknown event lead.sold"):
+        call_command("endpoint", "add", "webhook", "https://crm.example/x", "--events", "lead.sold")
+    with pytest.raises(CommandError, match="url"):
+        call_command("endpoint", "add", "chat", "not a url")
+
+
+def test_admins_see_dead_letters_with_their_error_and_retry_them_through_the_api(arrive):
+    from django.test import Client
+
+    from leadpact.accounts.models import User
+    from leadpact.accounts.services import token_create
+
+    arrive(ny(2026, 12, 7, 9), first_name="ola")
+    message = Message.objects.get(event="assigned")
+    Message.objects.filter(pk=message.pk).update(status="dead", last_error="550 mailbox unavailable", tries=8)
+    clients = {role: Client(headers={"Authorization": "Bearer " + token_create(User.objects.get(email=email),
+                                                                               "t")[1]})
+               for role, email in (("admin", "admin@acme.example"), ("rep", "cy@acme.example"))}
+    assert clients["rep"].get("/api/outbox").status_code == 403
+    (dead,) = clients["admin"].get("/api/outbox?status=dead").json()
+    assert dead["last_error"] == "550 mailbox unavailable" and dead["recipient"] == "cy@acme.example"
+    retried = clients["admin"].post(f"/api/outbox/{message.pk}/retry").json()
+    assert (retried["status"], retried["tries"]) == ("pending", 0)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from leadpact import clock
 from leadpact.core.lifecycle import Actor, Role
 from leadpact.leads.csv_import import PRESETS, MappingInvalid, import_leads, load_mapping, open_csv, preset
 from leadpact.pact.selectors import NoPactInForce
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                        else preset(options["preset"] or "salesforce"))
         except (MappingInvalid, OSError) as err:
             raise CommandError(str(err)) from None
-        rejects_path = options["rejects"] or default_rejects_path(path, timezone.now())
+        rejects_path = options["rejects"] or default_rejects_path(path, clock.now())
         actor = Actor(f"import:{options['source_label']}", Role.MARKETING)
         size = min(max(int(options["batch_size"]), 1), 1000)
         try:

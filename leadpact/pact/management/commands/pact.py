@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from leadpact import clock
 from leadpact.accounts.models import User
 from leadpact.core.errors import LeadpactError, PactInvalid
 from leadpact.core.pact_diff import describe_changes, render_changes
@@ -77,7 +77,7 @@ class Command(BaseCommand):
 
     def _sign(self, options: dict) -> None:
         version = selectors.version_get(options["version"])
-        signature = pact_sign(version, _user(options["signer"]), timezone.now())
+        signature = pact_sign(version, _user(options["signer"]), clock.now())
         version.refresh_from_db()
         state = (f"in force from {version.in_force_from:%Y-%m-%d %H:%M} UTC" if version.in_force_from
                  else "waiting for the other side's signature")
@@ -89,7 +89,7 @@ class Command(BaseCommand):
             self.stdout.write("no versions yet: leadpact pact propose FILE")
             return
         try:
-            current = selectors.version_in_force(timezone.now()).pk
+            current = selectors.version_in_force(clock.now()).pk
         except LeadpactError:
             current = None
         for v in versions:
@@ -99,7 +99,7 @@ class Command(BaseCommand):
 
     def _show(self, options: dict) -> None:
         number = options.get("version")
-        version = selectors.version_get(number) if number else selectors.version_in_force(timezone.now())
+        version = selectors.version_get(number) if number else selectors.version_in_force(clock.now())
         self.stdout.write(version.text)
 
 
