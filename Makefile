@@ -23,5 +23,12 @@ test: test-sqlite test-postgres
 test-sqlite: setup
 	$(BIN)/pytest -n $(WORKERS) leadpact
 
+bench: setup
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/bench_expr.py
+	$(BIN)/python bench/bench_business_time.py
+	$(BIN)/python bench/bench_worker.py --workers 1 --workers 4
+	$(BIN)/python bench/bench_import.py
+
 test-postgres: setup
 	LEADPACT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) leadpact --ignore=leadpact/core -m "not sqlite_only"

@@ -77,6 +77,7 @@ def _domain(request: HttpRequest, exc: LeadpactError) -> HttpResponse:
 api.add_router("/leads", "leadpact.leads.api.router")
 api.add_router("/leads", "leadpact.handoff.api.router")
 api.add_router("/queue", "leadpact.handoff.api.queue_router")
+api.add_router("/away", "leadpact.handoff.api.away_router")
 api.add_router("/outbox", "leadpact.notify.api.router")
 api.add_router("/signals", "leadpact.leads.api.signals_router")
 api.add_router("/pact", "leadpact.pact.api.router")

@@ -6,6 +6,7 @@ can show a breach without waiting. The core never reads the time; services recei
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 
@@ -39,6 +40,14 @@ def parse_instant(text: str) -> dt.datetime:
     if instant.tzinfo is None:
         raise ValueError(f"{text!r} has no timezone; add Z or an offset like -05:00")
     return instant.astimezone(dt.timezone.utc)
+
+
+def instant_argument(text: str) -> dt.datetime:
+    """An argparse `type` for a command's --now: the instant, or a usage error saying how to write it."""
+    try:
+        return parse_instant(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 if os.environ.get("LEADPACT_NOW"):

@@ -127,13 +127,19 @@ class BusinessCalendar:
             return start
         table = self._covering(start, start)
         target = table.elapsed(start) + seconds
-        limit = _year_of(start) + MAX_YEARS_AHEAD
+        if target > table.total:
+            table = self._reaching(start, target, seconds)
+        return table.instant(target)
+
+    def _reaching(self, start: int, target: int, seconds: int) -> _Table:
+        """A table extended until it holds `target` business seconds, or NoBusinessTime after 10 years."""
+        table, limit = self._table, _year_of(start) + MAX_YEARS_AHEAD
         while target > table.total:
             if table.last >= limit:
                 raise NoBusinessTime(f"calendar {self.calendar.name!r} has not that much open time in "
                                      f"{MAX_YEARS_AHEAD} years")
             table = self._extend(table.first, min(limit, table.last + max(1, seconds // (self._yearly() or 1))))
-        return table.instant(target)
+        return table
 
     def seconds_between(self, a: int, b: int) -> int:
         if b < a:

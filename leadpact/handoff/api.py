@@ -168,3 +168,39 @@ def waiting(request: HttpRequest, team: str | None = None):
     """Oldest first; a lead nobody could take stays here, visible, until someone can or a manager assigns it."""
     now = clock.now()
     return [_lead_out(lead, now) for lead in selectors.queue(team).select_related("owner", "pact_version")[:500]]
+
+
+away_router = Router(tags=["hand-off"])
+
+
+class AwayIn(Schema):
+    email: str = Field(..., examples=["cy@acme.example"], description="Who is away: yourself, or (a manager) anyone.")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    note: str = Field("", examples=["holiday"])
+
+
+class AwayOut(Schema):
+    email: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    note: str
+    set_by: str | None
+
+
+def _away_out(period: Any) -> dict[str, Any]:
+    return {"email": period.user.email, "starts_at": period.starts_at, "ends_at": period.ends_at,
+            "note": period.note, "set_by": period.set_by.email if period.set_by else None}
+
+
+@away_router.post("", response={201: AwayOut, 403: dict, 422: dict}, summary="Set an out-of-office period")
+def away_set(request: HttpRequest, payload: AwayIn):
+    """No new leads are routed to the person while away (when their team's calendar next opens)."""
+    period = services.out_of_office_set(payload.email, payload.starts_at, payload.ends_at, payload.note,
+                                        actor=actor_for(request.user, "api"), now=clock.now())
+    return Status(201, _away_out(period))
+
+
+@away_router.get("", response=list[AwayOut], summary="Who is away now")
+def away_now(request: HttpRequest):
+    return [_away_out(p) for p in selectors.out_of_office_now(clock.now())]

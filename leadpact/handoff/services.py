@@ -354,6 +354,6 @@ def out_of_office_set(email: str, starts_at: dt.datetime, ends_at: dt.datetime, 
     if actor.role not in (Role.MANAGER, Role.ADMIN) and actor.user_id != person.pk:
         raise NotAllowed("a person sets their own out-of-office; a manager or an admin may set anyone's")
     if ends_at <= starts_at:
-        raise FieldErrors({"until": "the end must come after the start"})
+        raise FieldErrors({"ends_at": "the end must come after the start"})
     return OutOfOffice.objects.create(user=person, starts_at=starts_at, ends_at=ends_at, note=note[:200],
                                       set_by_id=actor.user_id, created_at=now)

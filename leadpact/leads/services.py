@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,7 +249,9 @@ def _new_lead(values: dict[str, Any]) -> Lead:
     per lead; Leadpact registers no init signals, so the instance is the same."""
     lead = Lead.__new__(Lead)
     lead._state = ModelState()
-    lead.__dict__.update({name: values.get(name, default) for name, default in _LEAD_DEFAULTS})
+    state = dict(_LEAD_DEFAULTS)
+    state.update((name, value) for name, value in values.items() if name in _LEAD_DEFAULTS)
+    lead.__dict__.update(state)
     return lead
 
 
@@ -346,8 +349,8 @@ _ROUND_COLUMNS = ("rounds", "is_returning", "owner", "team", "assigned_at", "rou
                   "contacted_at", "nurture_track")
 LEAD_COLUMNS = (*CONTACT_COLUMNS, "custom", "stage", "stage_changed_at", "created_at", "updated_at", "fit",
                 "engagement_points", "engagement_at", "score_reasons", "scored_at", "pact_version", *_ROUND_COLUMNS)
-_LEAD_DEFAULTS = tuple((f.attname, f.get_default()) for f in Lead._meta.concrete_fields)
-_LEAD_ATTNAMES = tuple(Lead._meta.get_field(name).attname for name in LEAD_COLUMNS)
+_LEAD_DEFAULTS = {f.attname: f.get_default() for f in Lead._meta.concrete_fields}
+_LEAD_ROW = operator.attrgetter(*(Lead._meta.get_field(name).attname for name in LEAD_COLUMNS))
 _UPDATE_FIELDS = [*CONTACT_COLUMNS, "custom", "stage", "stage_changed_at", "fit", "engagement_points",
                   "engagement_at", "score_reasons", "scored_at", "pact_version", "updated_at", *_ROUND_COLUMNS]
 
@@ -355,7 +358,7 @@ _UPDATE_FIELDS = [*CONTACT_COLUMNS, "custom", "stage", "stage_changed_at", "fit"
 def write_batch(batch: Batch) -> None:
     """Write what the batch did: new leads, changed leads, their events and the intake receipts. What is written is
     taken off the batch, so a use case may write part way and again at its end."""
-    rows = [[getattr(lead, name) for name in _LEAD_ATTNAMES] for lead in batch.new]
+    rows = [_LEAD_ROW(lead) for lead in batch.new]
     for lead, pk in zip(batch.new, insert_rows(Lead, LEAD_COLUMNS, rows)):
         lead.pk, lead._state.adding = pk, False
     if len(batch.changed) > 3:

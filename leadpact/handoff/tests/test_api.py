@@ -76,3 +76,14 @@ def test_the_queue_lists_mqls_nobody_could_take(arrive, at_monday_nine):
     lead = arrive(ny(2026, 12, 7, 9))
     waiting = client_for("raj@acme.example").get("/api/queue?team=commercial").json()
     assert [w["id"] for w in waiting] == [lead.pk] and waiting[0]["stage"] == "mql"
+
+
+def test_a_person_sets_their_own_out_of_office_and_a_rep_cannot_set_someone_elses(pact, at_monday_nine):
+    body = {"email": "cy@acme.example", "starts_at": "2026-12-21T00:00:00Z", "ends_at": "2027-01-04T00:00:00Z",
+            "note": "holiday"}
+    assert client_for("dee@acme.example").post("/api/away", body, content_type="application/json").status_code == 403
+    created = client_for("cy@acme.example").post("/api/away", body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["set_by"] == "cy@acme.example"
+    backwards = {**body, "ends_at": "2026-12-01T00:00:00Z"}
+    refused = client_for("raj@acme.example").post("/api/away", backwards, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "ends_at"

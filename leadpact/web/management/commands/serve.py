@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from leadpact import clock
 from leadpact.accounts.models import User
@@ -23,7 +23,7 @@ class Command(BaseCommand):
                             help="on an empty database, do not load the demo pact, people and leads")
         parser.add_argument("--no-worker", action="store_true",
                             help="do not run a worker in this process (run `leadpact worker` separately)")
-        parser.add_argument("--now", metavar="TIME",
+        parser.add_argument("--now", metavar="TIME", type=clock.instant_argument,
                             help="run the whole system from this instant on (e.g. 2026-12-07T16:55:00Z), to show "
                                  "warnings and breaches without waiting")
 
@@ -34,10 +34,7 @@ class Command(BaseCommand):
         from leadpact.worker.loop import Worker
 
         if options["now"]:
-            try:
-                clock.start_at(clock.parse_instant(str(options["now"])))
-            except ValueError as err:
-                raise CommandError(f"--now: {err}") from None
+            clock.start_at(options["now"])
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         fresh = not PactVersion.objects.exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from leadpact import clock
 from leadpact.worker.loop import BATCH, Worker, run_pass
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="do one pass of everything due, print it and exit")
-        parser.add_argument("--now", metavar="TIME",
+        parser.add_argument("--now", metavar="TIME", type=clock.instant_argument,
                             help="act as if it were TIME (e.g. 2026-12-07T17:00:00Z): with --once, one pass at that "
                                  "instant; without, the worker's clock starts there and runs on")
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between passes when idle (2)")
@@ -24,10 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         if options["now"]:
-            try:
-                clock.start_at(clock.parse_instant(str(options["now"])))
-            except ValueError as err:
-                raise CommandError(f"--now: {err}") from None
+            clock.start_at(options["now"])
         if options["once"]:
             report = run_pass(clock.now(), int(options["batch"]))
             self.stdout.write(f"{clock.now():%Y-%m-%d %H:%M:%S} UTC: {report}")
