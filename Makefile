@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 WORKERS ?= 2
 
-.PHONY: start test setup test-sqlite test-postgres bench
+.PHONY: start test setup browser test-sqlite test-postgres bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed
+
+# Browser tests drive Debian's Chromium through its ChromeDriver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get install -y -q chromium chromium-driver || (apt-get update -q && apt-get install -y -q chromium chromium-driver))
 
 start: setup
 	$(BIN)/leadpact serve
@@ -30,5 +35,5 @@ bench: setup
 	$(BIN)/python bench/bench_worker.py --workers 1 --workers 4
 	$(BIN)/python bench/bench_import.py
 
-test-postgres: setup
+test-postgres: setup browser
 	LEADPACT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) leadpact --ignore=leadpact/core -m "not sqlite_only"

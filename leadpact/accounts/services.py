@@ -37,3 +37,18 @@ def token_authenticate(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def user_update(user_id: int, *, role: str | None = None, active: bool | None = None) -> User:
+    """Change a person's role or switch their account off (their history stays; they can no longer sign in)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise FieldErrors({"user": f"there is no person {user_id}"})
+    if role is not None:
+        if role not in RoleChoices.values:
+            raise FieldErrors({"role": f"{role!r} is not a role; one of: {', '.join(RoleChoices.values)}"})
+        user.role, user.is_staff = role, role == RoleChoices.ADMIN
+    if active is not None:
+        user.is_active = active
+    user.save(update_fields=["role", "is_staff", "is_active"])
+    return user

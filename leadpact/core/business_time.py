@@ -118,6 +118,17 @@ class BusinessCalendar:
             return t.astimezone(UTC)
         return _to_datetime(self.add_seconds(at, 1) - 1)
 
+    def open_spans(self, a: dt.datetime, b: dt.datetime) -> list[tuple[int, int]]:
+        """The open intervals between two instants, clipped to them, as epoch seconds (for a live countdown)."""
+        start, end = _to_epoch(a), _to_epoch(b)
+        if end <= start:
+            return []
+        table = self._covering(start, end)
+        first = max(bisect_right(table.starts, start) - 1, 0)
+        last = bisect_left(table.starts, end)
+        return [(max(s, start), min(e, end)) for s, e in zip(table.starts[first:last], table.ends[first:last])
+                if min(e, end) > max(s, start)]
+
     # Epoch-second forms, for callers that hold integers ------------------------------------------------------
 
     def add_seconds(self, start: int, seconds: int) -> int:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from leadpact.core.expr_parse import ExprError, Node, parse
 
@@ -43,6 +43,8 @@ _WHAT = {"string": "text", "number": "a number", "bool": "true/false", "list": "
 class Condition:
     """A compiled condition: call it with a record (field name -> value) to get a bool."""
 
+    # Page templates call what is callable; a condition on a page is shown (its source), never run.
+    do_not_call_in_templates: ClassVar[bool] = True
     source: str
     fields: frozenset[str]  # the fields the condition reads
     _test: Callable[[Record], bool] = field(repr=False, compare=False)

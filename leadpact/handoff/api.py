@@ -14,7 +14,7 @@ from leadpact.accounts.permissions import actor_for
 from leadpact.handoff import selectors, services
 from leadpact.leads.api import _lead_out
 from leadpact.leads.schemas import LeadOut
-from leadpact.leads.selectors import lead_get
+from leadpact.leads.selectors import lead_get, visible
 
 router = Router(tags=["hand-off"])
 ERRORS = {403: dict, 404: dict, 409: dict, 422: dict, 503: dict}
@@ -84,7 +84,7 @@ class ClockOut(Schema):
 
 
 def _out(request: HttpRequest, lead_id: int) -> dict[str, Any]:
-    return _lead_out(lead_get(lead_id), clock.now())
+    return _lead_out(lead_get(lead_id, user=request.user, now=clock.now()), clock.now())
 
 
 @router.post("/{lead_id}/accept", response={200: LeadOut, **ERRORS}, summary="Accept a lead (SAL)")
@@ -147,12 +147,12 @@ _closing("disqualify", "Disqualify a lead, with a reason")
 @router.get("/{lead_id}/clocks", response={200: list[ClockOut], 404: dict}, summary="A lead's SLA clocks")
 def clocks(request: HttpRequest, lead_id: int):
     """Every clock of every round: due and warning instants, state, business time left or taken."""
-    return selectors.lead_clocks(lead_get(lead_id), clock.now())
+    return selectors.lead_clocks(lead_get(lead_id, user=request.user, now=clock.now()), clock.now())
 
 
 @router.get("/{lead_id}/attempts", response={200: list[AttemptOut], 404: dict}, summary="A lead's contact attempts")
 def attempts(request: HttpRequest, lead_id: int):
-    return [_attempt_out(a) for a in selectors.lead_attempts(lead_get(lead_id))]
+    return [_attempt_out(a) for a in selectors.lead_attempts(lead_get(lead_id, user=request.user, now=clock.now()))]
 
 
 def _attempt_out(made: Any) -> dict[str, Any]:
@@ -167,7 +167,8 @@ queue_router = Router(tags=["hand-off"])
 def waiting(request: HttpRequest, team: str | None = None):
     """Oldest first; a lead nobody could take stays here, visible, until someone can or a manager assigns it."""
     now = clock.now()
-    return [_lead_out(lead, now) for lead in selectors.queue(team).select_related("owner", "pact_version")[:500]]
+    leads = visible(selectors.queue(team), request.user, now).select_related("owner", "pact_version")
+    return [_lead_out(lead, now) for lead in leads[:500]]
 
 
 away_router = Router(tags=["hand-off"])

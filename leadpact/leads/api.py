@@ -64,7 +64,7 @@ def lead_index(request: HttpRequest, stage: str | None = None, q: str | None = N
                limit: int = Query(100, ge=1, le=MAX_PAGE, description=f"Leads per page, 1 to {MAX_PAGE}."),
                offset: int = Query(0, ge=0, description="Leads to skip, 0 or more.")):
     """422 naming limit or offset when it is out of range."""
-    leads = selectors.lead_list(stage, q)[offset: offset + limit]
+    leads = selectors.lead_list(stage, q, user=request.user, now=clock.now())[offset: offset + limit]
     now = clock.now()
     return [_lead_out(lead, now) for lead in leads]
 
@@ -72,7 +72,8 @@ def lead_index(request: HttpRequest, stage: str | None = None, q: str | None = N
 @router.get("/{lead_id}", response={200: LeadDetailOut, 404: ErrorOut},
             summary="One lead, why it has its score, and its history")
 def lead_detail(request: HttpRequest, lead_id: int):
-    lead, now = selectors.lead_get(lead_id), clock.now()
+    now = clock.now()
+    lead = selectors.lead_get(lead_id, user=request.user, now=now)
     return {**_lead_out(lead, now), "phone": lead.phone, "website": lead.website, "industry": lead.industry,
             "state": lead.state, "medium": lead.medium, "custom": lead.custom,
             "reasons": selectors.lead_reasons(lead, now),
@@ -87,10 +88,10 @@ def lead_move(request: HttpRequest, lead_id: int, payload: TransitionIn):
     409 with what is allowed from here when the move is not."""
     from leadpact.handoff.services import lead_act
 
-    selectors.lead_get(lead_id)
+    selectors.lead_get(lead_id, user=request.user, now=clock.now())
     lead_act(lead_id, payload.transition, payload.reason, payload.note, owner=payload.owner,
              actor=actor_for(request.user, "api"), now=clock.now())
-    return _lead_out(selectors.lead_get(lead_id), clock.now())
+    return _lead_out(selectors.lead_get(lead_id, user=request.user, now=clock.now()), clock.now())
 
 
 def _lead_out(lead: Lead, now) -> dict[str, Any]:

@@ -13,8 +13,19 @@ from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_of
 
 
-def lead_list(stage: str | None = None, query: str | None = None, owner_id: int | None = None) -> QuerySet[Lead]:
+def visible(leads: QuerySet[Lead], user: Any, now: dt.datetime) -> QuerySet[Lead]:
+    """Only the leads `user` may see (see accounts.permissions.lead_scope); everything without a user."""
+    from leadpact.accounts.permissions import lead_scope
+
+    scope = lead_scope(user, now) if user is not None else None
+    return leads if scope is None else leads.filter(scope)
+
+
+def lead_list(stage: str | None = None, query: str | None = None, owner_id: int | None = None, *,
+              user: Any = None, now: dt.datetime | None = None) -> QuerySet[Lead]:
     leads = Lead.objects.select_related("owner", "pact_version").order_by("-updated_at", "-id")
+    if user is not None:
+        leads = visible(leads, user, now or dt.datetime.now(dt.timezone.utc))
     if stage:
         leads = leads.filter(stage=stage)
     if owner_id:
@@ -24,8 +35,12 @@ def lead_list(stage: str | None = None, query: str | None = None, owner_id: int 
     return leads
 
 
-def lead_get(lead_id: int) -> Lead:
-    lead = Lead.objects.select_related("owner", "pact_version").filter(pk=lead_id).first()
+def lead_get(lead_id: int, *, user: Any = None, now: dt.datetime | None = None) -> Lead:
+    """The lead, or LookupError when it does not exist or `user` may not see it (the same answer for both)."""
+    leads = Lead.objects.select_related("owner", "pact_version").filter(pk=lead_id)
+    if user is not None:
+        leads = visible(leads, user, now or dt.datetime.now(dt.timezone.utc))
+    lead = leads.first()
     if lead is None:
         raise LookupError(f"there is no lead {lead_id}")
     return lead
@@ -57,5 +72,8 @@ def version_number(version: PactVersion | None) -> int | None:
     return version.version if version else None
 
 
-def stage_counts() -> dict[str, int]:
-    return dict(Lead.objects.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n"))
+def stage_counts(*, user: Any = None, now: dt.datetime | None = None) -> dict[str, int]:
+    leads = Lead.objects.order_by()
+    if user is not None:
+        leads = visible(leads, user, now or dt.datetime.now(dt.timezone.utc))
+    return dict(leads.values("stage").annotate(n=Count("id")).values_list("stage", "n"))

@@ -1,12 +1,34 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from leadpact.web import views
+from leadpact.web.views import actions, admin, agreement, board, inbox, leads, marketing
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("leads/<int:lead_id>", views.lead_page, name="lead"),
+    path("", inbox.home, name="home"),
+    path("inbox", inbox.inbox, name="inbox"),
+    path("leads", leads.lead_list, name="leads"),
+    path("leads/<int:lead_id>", leads.lead_page, name="lead"),
+    path("leads/<int:lead_id>/accept", actions.accept, name="accept"),
+    path("leads/<int:lead_id>/reject", actions.reject, name="reject"),
+    path("leads/<int:lead_id>/attempt", actions.attempt, name="attempt"),
+    path("leads/<int:lead_id>/recycle", actions.recycle, name="recycle"),
+    path("leads/<int:lead_id>/close", actions.close, name="close"),
+    path("leads/<int:lead_id>/reassign", actions.reassign, name="reassign"),
+    path("board", board.board, name="board"),
+    path("marketing", marketing.marketing, name="marketing"),
+    path("pact", agreement.pact_home, name="pact"),
+    path("pact/versions/<int:number>", agreement.version_page, name="pact-version"),
+    path("pact/versions/<int:number>/sign", agreement.sign, name="pact-sign"),
+    path("pact/diff", agreement.diff_page, name="pact-diff"),
+    path("pact/propose", agreement.propose, name="pact-propose"),
+    path("admin", admin.admin_home, name="admin"),
+    path("admin/people", admin.person_add, name="admin-people"),
+    path("admin/people/<int:user_id>", admin.person_change, name="admin-person"),
+    path("admin/away", admin.away_add, name="admin-away"),
+    path("admin/channels", admin.channel_add, name="admin-channels"),
+    path("admin/channels/<int:endpoint_id>/off", admin.channel_off, name="admin-channel-off"),
+    path("admin/outbox/<int:message_id>/retry", admin.message_resend, name="admin-resend"),
     path("login", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -233,6 +233,16 @@ def test_business_days_keep_the_local_time_and_skip_closed_days() -> None:
     assert due == at("America/New_York", 2026, 12, 29, 10)  # 24 Dec closed, 25 Dec holiday, a weekend, Mon 28
 
 
+@PROPERTY
+@given(calendars(), instants, st.integers(0, 20 * 24 * 60))
+def test_the_open_spans_between_two_instants_add_up_to_the_business_time(calendar: Calendar, a: dt.datetime,
+                                                                         minutes: int) -> None:
+    business, b = BusinessCalendar(calendar), a + dt.timedelta(minutes=minutes)
+    spans = business.open_spans(a, b)
+    assert sum(e - s for s, e in spans) == business.between(a, b)
+    assert all(s < e for s, e in spans) and spans == sorted(spans)
+
+
 def test_add_many_agrees_with_add() -> None:
     import numpy as np
 
