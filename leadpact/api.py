@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from leadpact.accounts.services import token_authenticate
-from leadpact.core.errors import FieldErrors, IllegalTransition, LeadpactError, NotAllowed, PactInvalid
+from leadpact.core.errors import FieldErrors, IllegalTransition, LeadpactError, NotAllowed, NotFound, PactInvalid
 from leadpact.pact.selectors import NoPactInForce
 from leadpact.pact.services import SignatureRefused
 
@@ -64,9 +64,9 @@ def _no_pact(request: HttpRequest, exc: NoPactInForce) -> HttpResponse:
     return _detail(request, 503, str(exc))
 
 
-@api.exception_handler(LookupError)
-def _not_found(request: HttpRequest, exc: LookupError) -> HttpResponse:
-    return _detail(request, 404, str(exc.args[0]) if exc.args else "not found")
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _detail(request, 404, str(exc))
 
 
 @api.exception_handler(LeadpactError)

@@ -52,3 +52,14 @@ def user_update(user_id: int, *, role: str | None = None, active: bool | None = 
         user.is_active = active
     user.save(update_fields=["role", "is_staff", "is_active"])
     return user
+
+
+def user_set_timezone(user: User, zone: str) -> User:
+    """The zone a person reads times in (IANA name, like America/New_York)."""
+    import zoneinfo
+
+    if zone not in zoneinfo.available_timezones():
+        raise FieldErrors({"timezone": f"{zone!r} is not a timezone; write it like America/New_York or Europe/Berlin"})
+    user.timezone = zone
+    user.save(update_fields=["timezone"])
+    return user

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import threading
 import zoneinfo
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class BusinessCalendar:
         self.zone = zoneinfo.ZoneInfo(calendar.timezone)
         self._closed = frozenset(calendar.closed)
         self._table = _Table(0, -1, [], [], [], [])
+        self._lock = threading.Lock()
 
     # The four operations --------------------------------------------------------------------------------------
 
@@ -139,17 +141,19 @@ class BusinessCalendar:
         table = self._covering(start, start)
         target = table.elapsed(start) + seconds
         if target > table.total:
-            table = self._reaching(start, target, seconds)
+            table = self._reaching(table, start, target, seconds)
         return table.instant(target)
 
-    def _reaching(self, start: int, target: int, seconds: int) -> _Table:
-        """A table extended until it holds `target` business seconds, or NoBusinessTime after 10 years."""
-        table, limit = self._table, _year_of(start) + MAX_YEARS_AHEAD
+    def _reaching(self, table: _Table, start: int, target: int, seconds: int) -> _Table:
+        """`table` extended forward (same origin, so `target` keeps its meaning) until it holds `target` business
+        seconds, or NoBusinessTime after 10 years."""
+        limit = _year_of(start) + MAX_YEARS_AHEAD
         while target > table.total:
             if table.last >= limit:
                 raise NoBusinessTime(f"calendar {self.calendar.name!r} has not that much open time in "
                                      f"{MAX_YEARS_AHEAD} years")
-            table = self._extend(table.first, min(limit, table.last + max(1, seconds // (self._yearly() or 1))))
+            yearly = table.total // max(1, table.last - table.first + 1)
+            table = self._extend(table.first, min(limit, table.last + max(1, seconds // (yearly or 1))))
         return table
 
     def seconds_between(self, a: int, b: int) -> int:
@@ -238,10 +242,6 @@ class BusinessCalendar:
             return frozenset()
         return _country_holidays(self.calendar.holidays, self.calendar.subdivision, year)
 
-    def _yearly(self) -> int:
-        table = self._table
-        return table.total // max(1, table.last - table.first + 1)
-
     def _covering(self, a: int, b: int) -> _Table:
         """A table whose years cover both instants (with a year's margin for local dates)."""
         table = self._table
@@ -253,6 +253,16 @@ class BusinessCalendar:
         return self._extend(first, last)
 
     def _extend(self, first: int, last: int) -> _Table:
+        """A table of exactly these years; kept as the shared one when it covers at least what that covered.
+        Callers use the table they get back, so threads sharing a calendar never mix two tables' counts."""
+        table = self._build(first, last)
+        with self._lock:
+            current = self._table
+            if current.last < current.first or (table.first <= current.first and current.last <= table.last):
+                self._table = table
+        return table
+
+    def _build(self, first: int, last: int) -> _Table:
         starts, ends, before, through, total = [], [], [], [], 0
         day, stop = dt.date(first, 1, 1), dt.date(last, 12, 31)
         while day <= stop:
@@ -264,8 +274,7 @@ class BusinessCalendar:
                 through.append(total)
             day += dt.timedelta(days=1)
         low, high = _calendar.timegm((first, 1, 1, 0, 0, 0)) + DAY, _calendar.timegm((last + 1, 1, 1, 0, 0, 0)) - DAY
-        self._table = _Table(first, last, starts, ends, before, through, low, high)
-        return self._table
+        return _Table(first, last, starts, ends, before, through, low, high)
 
 
 def _elapsed_many(arrays: list[np.ndarray], at: np.ndarray) -> np.ndarray:

@@ -44,3 +44,7 @@ class FieldErrors(LeadpactError):
 
 class NotAllowed(LeadpactError):
     """The person's role does not allow this action."""
+
+
+class NotFound(LeadpactError, LookupError):
+    """What was asked for does not exist, or the person may not see it (the same answer for both)."""

@@ -189,5 +189,5 @@ class Pact:
             "reject": self.handoff.reject_reasons,
             "recycle": self.recycle.reasons + ("no_response", "not_accepted_in_time"),
             "lose": self.outcomes.lost_reasons,
-            "disqualify": self.outcomes.disqualify_reasons,
+            "disqualify": self.outcomes.disqualify_reasons + ("no_response",),
         }.get(transition, ())

@@ -330,6 +330,9 @@ def _cadence(r: Reader, value: Any) -> Cadence | None:
     high = r.integer(("cadence", "max_attempts"), spec.get("max_attempts", low or 1), minimum=1)
     if low and high and high < low:
         r.report(("cadence", "max_attempts"), f"{high} is below min_attempts {low}; raise max_attempts to at least {low}")
+    elif high and steps and high < len(steps):
+        r.report(("cadence", "max_attempts"), f"{high} is below the {len(steps)} planned steps; raise max_attempts "
+                 f"to at least {len(steps)}, or plan fewer steps")
     if low and steps and low > len(steps):
         r.report(("cadence", "min_attempts"), f"{low} attempts are required but the plan has {len(steps)} steps; add steps or lower min_attempts")
     exhausted = r.choice(("cadence", "when_exhausted"), spec.get("when_exhausted", "recycle"), ("recycle", "disqualify"))

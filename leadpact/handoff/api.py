@@ -84,7 +84,8 @@ class ClockOut(Schema):
 
 
 def _out(request: HttpRequest, lead_id: int) -> dict[str, Any]:
-    return _lead_out(lead_get(lead_id, user=request.user, now=clock.now()), clock.now())
+    """The lead after an action the person was allowed to take (it may have left their sight, as on a reassignment)."""
+    return _lead_out(lead_get(lead_id), clock.now())
 
 
 @router.post("/{lead_id}/accept", response={200: LeadOut, **ERRORS}, summary="Accept a lead (SAL)")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_in_force
 from leadpact.sla.models import Clock, StopReason
 
+log = logging.getLogger(__name__)
 # A lead nobody could take is tried again this often (and at once when someone is assigned by hand).
 RETRY_QUEUE_EVERY = dt.timedelta(minutes=10)
 _NOT_AGAIN = "let the acceptance window run out this round"
@@ -34,23 +36,36 @@ _NOT_AGAIN = "let the acceptance window run out this round"
 class RoutingReport:
     assigned: int = 0
     queued: int = 0
+    failed: int = 0
 
 
 def leads_route_due(now: dt.datetime, limit: int = 200) -> RoutingReport:
-    """Route the MQLs whose turn has come, oldest first; each worker claims its own leads (rows others skip)."""
+    """Route the MQLs whose turn has come, oldest first, each in a transaction of its own (so that a team's rotation
+    is held only while one lead is placed); each worker claims its own leads (rows others skip)."""
     report = RoutingReport()
-    with transaction.atomic():
-        leads = list(Lead.objects.select_for_update(skip_locked=True).filter(route_at__lte=now, stage=Stage.MQL)
-                     .order_by("route_at", "id")[:limit])
-        if not leads:
-            return report
-        version, pact = pact_in_force(now)
-        for lead in leads:
-            with transaction.atomic():
-                assigned = lead_route(lead, version, pact, now)
-            report.assigned += assigned
-            report.queued += not assigned
+    version, pact = pact_in_force(now)
+    for _ in range(limit):
+        with transaction.atomic():
+            lead = (Lead.objects.select_for_update(skip_locked=True).filter(route_at__lte=now, stage=Stage.MQL)
+                    .order_by("route_at", "id").first())
+            if lead is None:
+                break
+            placed = _route_safely(lead, version, pact, now)
+        report.assigned += placed is True
+        report.queued += placed is False
+        report.failed += placed is None
     return report
+
+
+def _route_safely(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime) -> bool | None:
+    """Route one lead; if that fails (a bug, bad data), it waits and is tried again later, and the others go on."""
+    try:
+        with transaction.atomic():
+            return lead_route(lead, version, pact, now)
+    except Exception:  # noqa: BLE001 - one lead must not stop the routing of every other
+        log.exception("routing lead %s failed; trying again in %s", lead.pk, RETRY_QUEUE_EVERY)
+        Lead.objects.filter(pk=lead.pk).update(route_at=now + RETRY_QUEUE_EVERY)
+        return None
 
 
 def lead_route(lead: Lead, version: PactVersion, pact: Pact, now: dt.datetime, actor: Actor = SYSTEM) -> bool:

@@ -23,8 +23,8 @@ def clock_state(clock: Clock, now: dt.datetime) -> str:
             return "stopped"
         if clock.stop_reason == "step_done":
             return "done"
-        return "met" if clock.stopped_at <= clock.due_at else "missed"
-    if clock.due_at <= now:
+        return "met" if clock.met else "missed"
+    if clock.due_at <= now or clock.breached_at is not None:
         return "breached"
     return "at_risk" if clock.warn_at is not None and clock.warn_at <= now else "running"
 
@@ -171,7 +171,7 @@ class RepLoad:
     open_leads: int
     answered: int  # response clocks of the last 7 days that stopped in time
     counted: int  # response clocks of the last 7 days that stopped or breached
-    away: str
+    away_until: dt.datetime | None
 
     @property
     def compliance(self) -> float | None:
@@ -202,5 +202,5 @@ def _loads(teams: dict[str, tuple[str, ...]], now: dt.datetime, away: dict[str, 
     answered = dict(clocks.filter(stopped_at__lte=F("due_at")).values("owner__email")
                     .annotate(n=Count("id")).values_list("owner__email", "n"))
     return [RepLoad(email, team, load.get(email, 0), answered.get(email, 0), counted.get(email, 0),
-                    f"away until {away[email].ends_at:%Y-%m-%d}" if email in away else "")
+                    away[email].ends_at if email in away else None)
             for team, emails in teams.items() for email in emails]

@@ -14,7 +14,7 @@ from leadpact.accounts.models import RoleChoices, User
 from leadpact.core.business_time import business_calendar
 from leadpact.core.cadence import OUTCOMES, check_attempt, check_give_up, is_exhausted, next_step
 from leadpact.core.durations import say_business_time
-from leadpact.core.errors import FieldErrors, NotAllowed
+from leadpact.core.errors import FieldErrors, NotAllowed, NotFound
 from leadpact.core.lifecycle import SYSTEM, Actor, Role, Stage
 from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, handoff_clocks
@@ -28,6 +28,10 @@ from leadpact.sla.models import Clock, StopReason
 from leadpact.sla.services import clocks_recompute, clocks_start, clocks_stop, clocks_stop_all
 
 CLOSING = {"convert", "win", "lose", "disqualify"}
+# The stages in which a lead is marketing's to act on (nurture, disqualify, qualify by hand).
+SALES_HOLDS = frozenset({Stage.ASSIGNED, Stage.ACCEPTED, Stage.WORKING, Stage.CONVERTED})
+MARKETING_HOLDS = frozenset({Stage.INQUIRY, Stage.NURTURING, Stage.RECYCLED, Stage.REJECTED, Stage.LOST,
+                             Stage.DISQUALIFIED})
 
 
 @contextmanager
@@ -36,7 +40,7 @@ def _acting(lead_id: int, actor: Actor, now: dt.datetime) -> Iterator[tuple[Lead
     with transaction.atomic():
         lead = Lead.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=lead_id).first()
         if lead is None:
-            raise LookupError(f"there is no lead {lead_id}")
+            raise NotFound(f"there is no lead {lead_id}")
         version, pact = pact_in_force(now)
         check_may_act(actor, lead, pact)
         batch = Batch(version, pact, actor, now, changed={lead.pk: lead})
@@ -45,16 +49,23 @@ def _acting(lead_id: int, actor: Actor, now: dt.datetime) -> Iterator[tuple[Lead
 
 
 def check_may_act(actor: Actor, lead: Lead, pact: Pact) -> None:
-    """A rep acts on their own leads, a manager on their team's, an admin (and the system) on all."""
-    if actor.role in (Role.ADMIN, Role.SYSTEM, Role.MARKETING):
-        return  # marketing's reach is the lifecycle's business: it refuses sales moves by marketing
-    if actor.role is Role.REP and lead.owner_id is not None and lead.owner_id == actor.user_id:
+    """A rep acts on their own leads, a manager on their team's, marketing on the leads it holds (not with sales), an
+    admin (and the system) on all."""
+    if actor.role in (Role.ADMIN, Role.SYSTEM):
+        return
+    if actor.role is Role.MARKETING:
+        if lead.stage in MARKETING_HOLDS:
+            return
+        raise NotAllowed(f"lead {lead.pk} is with sales ({lead.stage}); marketing reads it, sales acts on it")
+    with_sales = lead.stage in SALES_HOLDS
+    if actor.role is Role.REP and with_sales and lead.owner_id is not None and lead.owner_id == actor.user_id:
         return
     team = pact.teams.get(lead.team)
-    if actor.role is Role.MANAGER and (team is None or team.manager == actor.email):
+    if actor.role is Role.MANAGER and team is not None and team.manager == actor.email and (
+            with_sales or lead.stage == Stage.MQL):
         return
-    raise NotAllowed(f"{actor.email or actor.label} may not act on lead {lead.pk}: a rep acts on their own leads, "
-                     f"a manager on their team's")
+    raise NotAllowed(f"{actor.email or actor.label} may not act on lead {lead.pk} ({lead.stage}): a rep acts on "
+                     "their own leads while sales has them, a manager on their team's")
 
 
 # Hand-over ---------------------------------------------------------------------------------------------------------
@@ -103,6 +114,7 @@ def lead_assign_to(lead_id: int, owner_email: str, reason: str, *, actor: Actor,
     """A manager gives a waiting MQL (or an assigned lead) to a person by hand, with a reason."""
     owner = _person(owner_email)
     with _acting(lead_id, actor, now) as (lead, batch):
+        _check_new_owner(batch.pact, owner)
         if lead.stage != Stage.MQL:
             return _reassign(lead, batch, owner, reason)
         team = _team_of(batch.pact, owner.email) or lead.team
@@ -138,9 +150,8 @@ def lead_reject(lead_id: int, reason: str, note: str = "", *, actor: Actor, now:
 
 def lead_accept_expired(lead: Lead, clock: Clock, *, now: dt.datetime) -> None:
     """Nobody answered within the acceptance window: reassign or recycle as the pact says (reason
-    not_accepted_in_time); the expired clock stays on the original owner's record."""
-    from leadpact.handoff.routing import lead_route
-
+    not_accepted_in_time); the expired clock stays on the original owner's record. To reassign, the lead goes back
+    to the routing queue, and routing gives it to the next person (never back to one who let it run out)."""
     version, pact = pact_in_force(now)
     if lead.stage != Stage.ASSIGNED:
         return
@@ -159,7 +170,6 @@ def lead_accept_expired(lead: Lead, clock: Clock, *, now: dt.datetime) -> None:
     move(batch, lead, "unassign", reason="not_accepted_in_time",
          data={"previous_owner": previous.email if previous else None})
     write_batch(batch)
-    lead_route(lead, version, pact, now)
 
 
 # Attempts and the cadence -------------------------------------------------------------------------------------------
@@ -177,9 +187,19 @@ def attempt_log(lead_id: int, channel: str, outcome: str, note: str = "", *, act
         check_attempt(batch.pact.cadence, lead.attempts)
         attempt = _record_attempt(lead, batch, channel, outcome, note)
         if is_exhausted(batch.pact.cadence, lead.attempts, lead.contacted_at is not None):
-            _recycle(lead, batch, "no_response", f"{lead.attempts} attempts without contact",
-                     {"attempts": lead.attempts}, actor=SYSTEM)
+            _give_up(lead, batch)
     return attempt
+
+
+def _give_up(lead: Lead, batch: Batch) -> None:
+    """Every planned attempt made without reaching the person: back to marketing, or disqualified, as the pact says
+    (`cadence.when_exhausted`), with the reason no_response."""
+    note, data = f"{lead.attempts} attempts without contact", {"attempts": lead.attempts}
+    if batch.pact.cadence.when_exhausted == "disqualify":
+        move(batch, lead, "disqualify", reason="no_response", note=note, data=data, actor=SYSTEM)
+        clocks_stop_all(lead, now=batch.now)
+    else:
+        _recycle(lead, batch, "no_response", note, data, actor=SYSTEM)
 
 
 def _check_attempt_input(pact: Pact, channel: str, outcome: str) -> None:
@@ -274,6 +294,7 @@ def lead_reassign(lead_id: int, owner_email: str, reason: str, *, actor: Actor, 
     """A manager gives the lead to someone else, with a reason; the pact says whether its clocks restart or go on."""
     owner = _person(owner_email)
     with _acting(lead_id, actor, now) as (lead, batch):
+        _check_new_owner(batch.pact, owner)
         _reassign(lead, batch, owner, reason)
     return lead
 
@@ -317,6 +338,12 @@ def _person(email: str) -> User:
     return user
 
 
+def _check_new_owner(pact: Pact, owner: User) -> None:
+    if _team_of(pact, owner.email) is None:
+        teams = ", ".join(f"{t.name} ({', '.join(t.members)})" for t in pact.teams.values())
+        raise FieldErrors({"owner": f"{owner.email} is in no team of the pact in force; give a member of one: {teams}"})
+
+
 def _team_of(pact: Pact, email: str) -> str | None:
     return next((t.name for t in pact.teams.values() if email in t.members), None)
 
@@ -353,6 +380,10 @@ def out_of_office_set(email: str, starts_at: dt.datetime, ends_at: dt.datetime, 
     person = _person(email)
     if actor.role not in (Role.MANAGER, Role.ADMIN) and actor.user_id != person.pk:
         raise NotAllowed("a person sets their own out-of-office; a manager or an admin may set anyone's")
+    naive = {name: "give the time with its zone, like 2026-12-21T09:00:00Z or 2026-12-21T09:00:00-05:00"
+             for name, value in (("starts_at", starts_at), ("ends_at", ends_at)) if value.tzinfo is None}
+    if naive:
+        raise FieldErrors(naive)
     if ends_at <= starts_at:
         raise FieldErrors({"ends_at": "the end must come after the start"})
     return OutOfOffice.objects.create(user=person, starts_at=starts_at, ends_at=ends_at, note=note[:200],

@@ -94,7 +94,8 @@ def _clocks_met(kind: str):
             stop_reason__in=["reassigned", "rejected", "stage_left"])
         ended = clocks.filter(stopped_at__isnull=False) | clocks.filter(due_at__lte=until)
         total = ended.count()
-        return ended.filter(stopped_at__lte=F("due_at")).count() / total if total else None
+        met = ended.filter(stopped_at__lte=F("due_at")).exclude(stop_reason="expired")
+        return met.count() / total if total else None
     return share
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from leadpact.core import scoring
+from leadpact.core.errors import NotFound
 from leadpact.leads.models import Lead, LeadEvent
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_of
@@ -42,7 +43,7 @@ def lead_get(lead_id: int, *, user: Any = None, now: dt.datetime | None = None) 
         leads = visible(leads, user, now or dt.datetime.now(dt.timezone.utc))
     lead = leads.first()
     if lead is None:
-        raise LookupError(f"there is no lead {lead_id}")
+        raise NotFound(f"there is no lead {lead_id}")
     return lead
 
 

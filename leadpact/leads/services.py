@@ -249,9 +249,8 @@ def _new_lead(values: dict[str, Any]) -> Lead:
     per lead; Leadpact registers no init signals, so the instance is the same."""
     lead = Lead.__new__(Lead)
     lead._state = ModelState()
-    state = dict(_LEAD_DEFAULTS)
-    state.update((name, value) for name, value in values.items() if name in _LEAD_DEFAULTS)
-    lead.__dict__.update(state)
+    lead.__dict__.update(_LEAD_DEFAULTS)
+    lead.__dict__.update(values)  # the intake's own fields: every key is a column of the lead
     return lead
 
 
@@ -277,12 +276,15 @@ def _mark_changed(batch: Batch, lead: Lead) -> None:
 
 
 def _retime(batch: Batch) -> None:
-    """A lead being worked whose type changed (a download, then a demo request) gets its response clock redone."""
+    """A lead being worked whose type changed (a download, then a demo request) gets its response clock redone. A
+    more urgent type brings the deadline forward; a less urgent one never pushes it back (the owner already owes the
+    sooner answer)."""
     from leadpact.sla.services import clocks_recompute
 
     for lead in batch.retyped.values():
         if lead.team in batch.pact.teams:
-            clocks_recompute(lead, version=batch.version, calendar=batch.pact.teams[lead.team].calendar)
+            clocks_recompute(lead, version=batch.version, calendar=batch.pact.teams[lead.team].calendar,
+                             only_sooner=True)
 
 
 def lead_fields(lead: Lead) -> dict[str, Any]:

@@ -32,6 +32,9 @@ NOTICES: dict[str, tuple[str, str]] = {
 }
 
 
+MAX_SUBJECT = 300  # the outbox's column, and more than any mail client shows
+
+
 @dataclass
 class Content:
     subject: str
@@ -53,7 +56,8 @@ def headline(notice: str, lead: Any, context: dict[str, Any]) -> tuple[str, str]
     subject_format, opening = NOTICES[notice]
     words = {**context, "lead": _name(lead)}
     words.setdefault("owner", lead.owner.email if getattr(lead, "owner", None) else "nobody")
-    return _fill(subject_format, words), _fill(opening, words).strip()
+    subject = _fill(subject_format, words)
+    return (subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 1] + "…"), _fill(opening, words).strip()
 
 
 def render(notice: str, lead: Any, context: dict[str, Any]) -> Content:
@@ -77,14 +81,21 @@ def _fill(template: str, words: dict[str, Any]) -> str:
     return template.format_map(_Blank(words))
 
 
+def _escaped(text: str) -> str:
+    """Slack's escaping of the three characters its formatting reads."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
 
 
 def _chat(subject: str, intro: str, facts: list[tuple[str, str]], link: str) -> dict[str, Any]:
-    """A payload for Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat, ...): text plus blocks."""
-    lines = "\n".join(f"*{label}:* {value}" for label, value in facts[:8])
+    """A payload for Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat, ...): text plus blocks.
+    Lead data comes from public forms: it is escaped, so `<!channel>` or a disguised link stays plain text."""
+    subject, intro = _escaped(subject), _escaped(intro)
+    lines = "\n".join(f"*{label}:* {_escaped(str(value))}" for label, value in facts[:8])
     return {"text": f"{subject} — {link}", "blocks": [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{subject}*\n{intro}"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": lines}},

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from leadpact.bulk import insert_rows
+from leadpact.core.errors import LeadpactError, NotFound
 from leadpact.notify import content
 from leadpact.notify.channels import send
 from leadpact.notify.events import event_name, event_payload
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 MAX_TRIES = 8
 LEASE = dt.timedelta(minutes=2)  # a worker sending a message holds it this long; if it dies, another one sends it
+# Claimed at a time: even if each send took its whole 10-second timeout, the last is sent before the lease ends.
+CLAIM = 10
 
 
 def backoff(tries: int) -> dt.timedelta:
@@ -41,7 +44,8 @@ def notices(notice: str, lead: Any, people: Iterable[Any], *, channels: Sequence
             context: dict[str, Any] | None = None, chat: list[Endpoint] | None = None) -> list[Message]:
     """The messages `notify_people` writes, unsaved, for callers that write many at once (`chat`: the active chat
     endpoints, when the caller fetched them already). An email keeps its context; its body is rendered when sent."""
-    context = context or {}
+    # What the notice says about people is fixed now; the rest of the lead is read when the email is written.
+    context = {"owner": lead.owner.email if lead.owner_id else "nobody", **(context or {})}
     messages = []
     if ChannelChoices.EMAIL in channels:
         subject, _ = content.headline(notice, lead, context)
@@ -136,16 +140,29 @@ def outbox_deliver(now: dt.datetime, limit: int = 100,
     A worker that dies after sending and before recording leaves the message to be sent again when its lease ends:
     delivery is at least once, and the delivery id lets the receiver drop the repeat."""
     report = DeliveryReport()
-    for message in _claim(now, limit):
-        try:
-            sender(message)
-        except Exception as err:  # noqa: BLE001 - whatever failed, the message is retried, never lost
-            _failed(message, now, err, report)
-        else:
-            Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENT, sent_at=now,
-                                                         tries=message.tries + 1, last_error="")
-            report.sent += 1
+    while report.sent + report.failed < limit:
+        claimed = _claim(now, min(CLAIM, limit - report.sent - report.failed))
+        if not claimed:
+            break
+        for message in claimed:
+            _deliver(message, now, sender, report)
     return report
+
+
+def _deliver(message: Message, now: dt.datetime, sender: Callable[[Message], None], report: DeliveryReport) -> None:
+    try:
+        sender(message)
+    except Exception as err:  # noqa: BLE001 - whatever failed, the message is retried, never lost
+        _failed(message, now, err, report)
+        return
+    _held(message, now).update(status=MessageStatus.SENT, sent_at=now, tries=message.tries + 1, last_error="")
+    report.sent += 1
+
+
+def _held(message: Message, now: dt.datetime):
+    """The message, only while this worker's lease holds it: a result recorded after the lease ran out is ignored
+    (another worker took the message over)."""
+    return Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING, next_try_at=now + LEASE)
 
 
 def _claim(now: dt.datetime, limit: int) -> list[Message]:
@@ -160,7 +177,7 @@ def _claim(now: dt.datetime, limit: int) -> list[Message]:
 def _failed(message: Message, now: dt.datetime, err: BaseException, report: DeliveryReport) -> None:
     tries = message.tries + 1
     dead = tries >= MAX_TRIES
-    Message.objects.filter(pk=message.pk).update(
+    _held(message, now).update(
         tries=tries, last_error=str(err)[:2000], status=MessageStatus.DEAD if dead else MessageStatus.PENDING,
         next_try_at=None if dead else now + backoff(tries))
     report.failed += 1
@@ -173,7 +190,10 @@ def message_retry(message_id: int, now: dt.datetime) -> Message:
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
-            raise LookupError(f"there is no message {message_id}; `leadpact outbox list --dead` shows them")
+            raise NotFound(f"there is no message {message_id}; `leadpact outbox list --dead` shows them")
+        if message.status != MessageStatus.DEAD:
+            raise LeadpactError(f"message {message_id} is {message.status}, not dead-lettered: only a message that "
+                                "was given up on is sent again by hand")
         message.status, message.tries, message.next_try_at = MessageStatus.PENDING, 0, now
         message.save(update_fields=["status", "tries", "next_try_at"])
     return message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from leadpact.core.errors import LeadpactError
+from leadpact.core.errors import LeadpactError, NotFound
 from leadpact.core.pact import Pact
 from leadpact.core.pact_loader import parse_pact
 from leadpact.pact.models import PactVersion
@@ -42,7 +42,7 @@ def pact_in_force(now: dt.datetime) -> tuple[PactVersion, Pact]:
 def version_get(number: int) -> PactVersion:
     version = PactVersion.objects.filter(version=number).first()
     if version is None:
-        raise LookupError(f"there is no pact version {number}; `leadpact pact list` shows them")
+        raise NotFound(f"there is no pact version {number}; `leadpact pact list` shows them")
     return version
 
 

@@ -76,5 +76,5 @@ class Clock(models.Model):
     def met(self) -> bool | None:
         """Stopped in time (None while it runs and is not yet due)."""
         if self.stopped_at is not None:
-            return self.stopped_at <= self.due_at
+            return self.stop_reason != StopReason.EXPIRED and self.stopped_at <= self.due_at
         return False if self.breached_at else None

@@ -4,6 +4,7 @@ the calendar changes, and fired (warning, then deadline) exactly once, even with
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_of
 from leadpact.sla.models import Clock, StopReason
 
+log = logging.getLogger(__name__)
 # A clock fired later than this after its instant is marked late (the worker was down or behind).
 LATE_AFTER = dt.timedelta(seconds=60)
 _WARNINGS = {ClockKind.ACCEPT: "accept_warning", ClockKind.RESPONSE: "response_warning"}
@@ -69,18 +71,21 @@ def clocks_stop_all(lead: Lead, *, now: dt.datetime, reason: str = StopReason.ST
 
 
 def clocks_recompute(lead: Lead, *, version: PactVersion, calendar: str, owner_id: int | None = None,
-                     save: bool = True) -> list[tuple[Clock, dt.datetime]]:
+                     save: bool = True, only_sooner: bool = False) -> list[tuple[Clock, dt.datetime]]:
     """Work out again, from their start and under `version`, the deadlines of the lead's running acceptance and
     response clocks: for a new owner (and their team calendar), a new lead type, or a new pact version. Alerts already
-    sent are not repeated. Returns each clock with its previous due instant."""
+    sent are not repeated; `only_sooner` keeps a deadline that would move later. Returns each clock with its previous
+    due instant."""
     pact = pact_of(version)
     clocks = list(Clock.objects.filter(lead=lead, kind__in=[ClockKind.ACCEPT, ClockKind.RESPONSE], stopped_at=None))
     changes = []
     for clock in clocks:
         before = clock.due_at
         business = business_calendar(pact.calendars[calendar])
-        clock.due_at, clock.warn_at = recomputed(ClockKind(clock.kind), business, pact, lead.lead_type,
-                                                 clock.started_at)
+        due, warn = recomputed(ClockKind(clock.kind), business, pact, lead.lead_type, clock.started_at)
+        if only_sooner and due >= clock.due_at:
+            continue
+        clock.due_at, clock.warn_at = due, warn
         clock.calendar, clock.owner_id, clock.team = calendar, owner_id or clock.owner_id, lead.team
         clock.pact_version, clock.fire_at = version, next_fire(clock)
         changes.append((clock, before))
@@ -119,6 +124,7 @@ class FireReport:
     steps_due: int = 0
     late: int = 0
     skipped: int = 0  # the lead was busy (locked by a request); left for the next pass
+    failed: int = 0  # acting on the clock raised; it is tried again later, with its error recorded
 
 
 @dataclass
@@ -150,7 +156,7 @@ def clocks_fire_due(now: dt.datetime, limit: int = 500) -> FireReport:
         for clock in clocks:
             clock.pact_version = versions[clock.pact_version_id]
             if clock.lead_id in leads:
-                _fire(clock, leads[clock.lead_id], firing)
+                _fire_safely(clock, leads[clock.lead_id], firing)
             else:
                 firing.report.skipped += 1
         _save_fired([c for c in clocks if c.lead_id in leads])
@@ -160,7 +166,9 @@ def clocks_fire_due(now: dt.datetime, limit: int = 500) -> FireReport:
     return firing.report
 
 
-_FIRED = ("warned_at", "breached_at", "stopped_at", "stop_reason", "business_seconds", "fire_at")
+_FIRED = ("warned_at", "breached_at", "stopped_at", "stop_reason", "business_seconds", "fire_at", "failures",
+          "last_error")
+RETRY_FAILED = dt.timedelta(minutes=5)
 
 
 def _save_fired(clocks: list[Clock]) -> None:
@@ -170,6 +178,23 @@ def _save_fired(clocks: list[Clock]) -> None:
         groups[tuple(getattr(clock, name) for name in _FIRED)].append(clock.pk)
     for values, ids in groups.items():
         Clock.objects.filter(pk__in=ids).update(**dict(zip(_FIRED, values)))
+
+
+def _fire_safely(clock: Clock, lead: Lead, firing: _Firing) -> None:
+    """Fire one clock; if that raises (a bug, bad data), undo what it added, record the error on the clock and try it
+    again later, so that one clock never stops the others."""
+    before = {name: getattr(clock, name) for name in _FIRED}
+    marks = len(firing.events), len(firing.messages), len(firing.expired)
+    try:
+        _fire(clock, lead, firing)
+    except Exception as err:  # noqa: BLE001 - recorded on the clock and logged
+        del firing.events[marks[0]:], firing.messages[marks[1]:], firing.expired[marks[2]:]
+        for name, value in before.items():
+            setattr(clock, name, value)
+        clock.failures, clock.last_error = clock.failures + 1, f"{type(err).__name__}: {err}"[:2000]
+        clock.fire_at = firing.now + RETRY_FAILED * min(clock.failures, 12)
+        firing.report.failed += 1
+        log.exception("clock %s of lead %s failed; trying again at %s", clock.pk, clock.lead_id, clock.fire_at)
 
 
 def _fire(clock: Clock, lead: Lead, firing: _Firing) -> None:
@@ -252,5 +277,8 @@ def _act_on_expired(firing: _Firing) -> None:
     from leadpact.handoff.services import lead_accept_expired
 
     for lead, clock in firing.expired:
-        with transaction.atomic():
-            lead_accept_expired(lead, clock, now=firing.now)
+        try:
+            with transaction.atomic():
+                lead_accept_expired(lead, clock, now=firing.now)
+        except Exception:  # noqa: BLE001 - the lead keeps its owner and its response clock; logged for a person
+            log.exception("acting on the expired acceptance window of lead %s failed", lead.pk)

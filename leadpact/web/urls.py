@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from leadpact.web.views import actions, admin, agreement, board, inbox, leads, marketing
+from leadpact.web.views import actions, admin, agreement, board, inbox, leads, marketing, me
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/channels", admin.channel_add, name="admin-channels"),
     path("admin/channels/<int:endpoint_id>/off", admin.channel_off, name="admin-channel-off"),
     path("admin/outbox/<int:message_id>/retry", admin.message_resend, name="admin-resend"),
+    path("me", me.me, name="me"),
     path("login", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -45,23 +45,37 @@ class PassReport:
 
 
 def run_pass(now: dt.datetime, batch: int = BATCH) -> PassReport:
-    """One round of everything due at `now`: routing first (new owners get their clocks), then clocks, then mail.
-    Clocks are fired batch after batch until none is left to claim, so a backlog clears in due order."""
+    """One round of everything due at `now`: routing (new owners get their clocks), the clocks (batch after batch,
+    in due order, until none is left to claim), routing again (leads whose acceptance window ran out), then mail.
+    A part that fails is logged and the others still run: the outbox goes out whatever else went wrong."""
     report = PassReport()
-    try:
-        routed = leads_route_due(now, batch)
-        report.assigned, report.queued = routed.assigned, routed.queued
-    except NoPactInForce:
-        pass  # nothing can be routed before a pact is in force; the clocks and the outbox still run
+    for part in (_route, _fire, _route, _send):
+        try:
+            part(now, batch, report)
+        except NoPactInForce:
+            pass  # nothing can be routed before a pact is in force; the clocks and the outbox still run
+        except Exception:  # noqa: BLE001 - logged; the next pass tries again
+            log.exception("worker: %s failed", part.__name__.strip("_"))
+    return report
+
+
+def _route(now: dt.datetime, batch: int, report: PassReport) -> None:
+    routed = leads_route_due(now, batch)
+    report.assigned, report.queued = report.assigned + routed.assigned, report.queued + routed.queued
+
+
+def _fire(now: dt.datetime, batch: int, report: PassReport) -> None:
     while True:  # until a claim finds nothing due that another worker has not claimed
         fired = clocks_fire_due(now, batch)
         for name in ("warned", "breached", "expired", "steps_due", "late"):
             setattr(report, name, getattr(report, name) + getattr(fired, name))
-        if not fired.claimed or fired.claimed == fired.skipped:
+        if not fired.claimed or fired.claimed == fired.skipped + fired.failed:
             break
+
+
+def _send(now: dt.datetime, batch: int, report: PassReport) -> None:
     delivered = outbox_deliver(now, batch)
     report.sent, report.failed = delivered.sent, delivered.failed
-    return report
 
 
 class Worker:

@@ -270,3 +270,16 @@ def test_a_start_with_a_fraction_of_a_second_never_gives_an_early_deadline() -> 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="no timezone"):
         BusinessCalendar(NINE_TO_FIVE_NY).add(dt.datetime(2026, 12, 1, 9), HOUR)
+
+
+def test_threads_sharing_a_calendar_get_the_same_answers_as_a_fresh_one() -> None:
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(5)
+    starts = [dt.datetime(2020, 1, 1, tzinfo=UTC) + dt.timedelta(hours=rng.randrange(15 * 8760)) for _ in range(300)]
+    expected = [BusinessCalendar(NINE_TO_FIVE_NY).add(s, 48 * HOUR) for s in starts]
+    shared = BusinessCalendar(NINE_TO_FIVE_NY)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda s: shared.add(s, 48 * HOUR), starts))
+    assert got == expected

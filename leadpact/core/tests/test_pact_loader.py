@@ -291,3 +291,8 @@ def test_no_in_a_list_is_norway_and_domains_are_lower_case(text):
 def test_a_nested_list_item_is_a_problem(text):
     bad = edit(text, "lead_types:", "lists: {sizes: [250, [500]]}\n\nlead_types:")
     assert [p.path for p in check_pact(bad)] == ["lists.sizes[1]"]
+
+
+def test_max_attempts_below_the_planned_steps_is_refused(text):
+    bad = edit(edit(text, "max_attempts: 8", "max_attempts: 5"), "min_attempts: 6", "min_attempts: 5")
+    assert any("cadence.max_attempts: 5 is below the 6 planned steps" in p for p in problems(bad))

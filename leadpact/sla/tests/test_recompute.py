@@ -22,11 +22,19 @@ def running(lead, kind: str) -> Clock:
     return Clock.objects.get(lead=lead, kind=kind, stopped_at=None)
 
 
-def test_a_new_lead_type_recomputes_the_response_deadline(arrive):
-    lead = arrive(ny(2026, 12, 7, 9), first_name="tia", lead_type="demo_request")  # 4 business hours
-    assert lead.stage == "assigned" and running(lead, "response").due_at == ny(2026, 12, 7, 13)
-    lead_intake({"email": "tia@globex.example", "lead_type": "event_attendee"}, actor=FORM, now=ny(2026, 12, 7, 10))
-    assert running(lead, "response").due_at == ny(2026, 12, 14, 17)  # 48 business hours (six days) from the hand-off
+def test_a_more_urgent_lead_type_brings_the_response_deadline_forward_and_a_less_urgent_one_never_back(arrive):
+    from leadpact.leads.engagement import signals_record
+    from leadpact.worker.loop import run_pass
+
+    lead = arrive(ny(2026, 12, 7, 9), first_name="tia", lead_type="contact_us")  # 8 business hours, once an MQL
+    signals_record([{"email": "tia@globex.example", "signal": s, "at": ny(2026, 12, 7, 9).isoformat()}
+                    for s in ("webinar_attended", "pricing_page_view")], actor=FORM, now=ny(2026, 12, 7, 9))
+    run_pass(ny(2026, 12, 7, 9))
+    assert running(lead, "response").due_at == ny(2026, 12, 7, 17)
+    lead_intake({"email": "tia@globex.example", "lead_type": "demo_request"}, actor=FORM, now=ny(2026, 12, 7, 10))
+    assert running(lead, "response").due_at == ny(2026, 12, 7, 13)  # 4 business hours from the same hand-off
+    lead_intake({"email": "tia@globex.example", "lead_type": "event_attendee"}, actor=FORM, now=ny(2026, 12, 7, 11))
+    assert running(lead, "response").due_at == ny(2026, 12, 7, 13)  # a download later does not relax it
 
 
 def test_a_reassignment_under_continue_keeps_the_start_and_moves_the_deadline_to_the_new_calendar(

@@ -117,3 +117,11 @@ def test_the_agreement_reads_like_an_agreement(client, world):
 def test_an_empty_inbox_says_what_happens_next(client, pact):
     page = signed_in(client, "eli@acme.example").get("/inbox").content.decode()
     assert "Nothing waits for your acceptance" in page and "No accepted leads yet" in page
+
+
+def test_a_person_sets_their_timezone_and_sees_times_in_it(client, world):
+    signed_in(client, REP).post("/me", {"timezone": "America/New_York"})
+    page = client.get(f"/leads/{world.pk}").content.decode()
+    assert "Mon 7 Dec 2026 11:00 EST" in page  # the acceptance deadline, 2 business hours after 09:00
+    client.post("/me", {"timezone": "Mars/Olympus"})
+    assert "is not a timezone" in client.get("/me").content.decode()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -62,8 +65,10 @@ def away_add(request: HttpRequest) -> HttpResponse:
     post = request.POST
 
     def set_away() -> None:
+        zone = zoneinfo.ZoneInfo(request.user.timezone or "UTC")  # the form's times are the admin's local times
         try:
-            starts, ends = (clock.parse_instant(post.get(k, "") + ":00Z") for k in ("starts_at", "ends_at"))
+            starts, ends = (dt.datetime.fromisoformat(post.get(k, "")).replace(tzinfo=zone)
+                            for k in ("starts_at", "ends_at"))
         except ValueError:
             raise FieldErrors({"starts_at": "give both times, like 2026-12-21T09:00"}) from None
         out_of_office_set(post.get("email", ""), starts, ends, post.get("note", ""), actor=actor_for(request.user),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from leadpact import clock
 from leadpact.accounts.permissions import PACT_PROPOSE
 from leadpact.core.calendar_spec import WEEKDAYS
-from leadpact.core.errors import LeadpactError, PactInvalid
+from leadpact.core.errors import LeadpactError, NotFound, PactInvalid
 from leadpact.core.pact import Calendar
 from leadpact.core.pact_diff import describe_changes
 from leadpact.core.pact_loader import check_pact
@@ -36,7 +36,7 @@ def pact_home(request: HttpRequest) -> HttpResponse:
 def version_page(request: HttpRequest, number: int) -> HttpResponse:
     try:
         return _version_page(request, selectors.version_get(number))
-    except LookupError:
+    except NotFound:
         raise Http404("no such version") from None
 
 
@@ -91,7 +91,7 @@ def _days(days: list[int]) -> str:
 def diff_page(request: HttpRequest) -> HttpResponse:
     try:
         old, new = (selectors.version_get(int(request.GET[k])) for k in ("old", "new"))
-    except (KeyError, ValueError, LookupError):
+    except (KeyError, ValueError, NotFound):  # a missing or bad parameter, or no such version
         raise Http404("give two stored versions, like ?old=3&new=4") from None
     changes = describe_changes(selectors.pact_of(old), selectors.pact_of(new))
     return render(request, "web/pact_diff.html", {"old": old, "new": new, "changes": changes})

@@ -11,10 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from leadpact.accounts.models import RoleChoices
-from leadpact.core.errors import FieldErrors, LeadpactError
+from leadpact.core.errors import FieldErrors, LeadpactError, NotAllowed, NotFound
 
 REP, MANAGER, MARKETING, ADMIN = (RoleChoices.REP, RoleChoices.MANAGER, RoleChoices.MARKETING,
                                   RoleChoices.ADMIN)
@@ -56,17 +57,21 @@ def act(request: HttpRequest, action: Callable[[], Any], done: str, fallback: st
     try:
         action()
     except FieldErrors as err:
-        return _refused(request, "; ".join(f"{k}: {v}" for k, v in err.errors.items()), fallback)
-    except (LeadpactError, LookupError) as err:
-        return _refused(request, str(err.args[0] if isinstance(err, LookupError) else err), fallback)
+        return _refused(request, "; ".join(f"{k}: {v}" for k, v in err.errors.items()), fallback, 422)
+    except NotAllowed as err:
+        return _refused(request, str(err), fallback, 403)
+    except NotFound as err:
+        return _refused(request, str(err), fallback, 404)
+    except LeadpactError as err:
+        return _refused(request, str(err), fallback, 409)
     if is_inline(request):
-        return HttpResponse(fragment() if fragment else f'<p class="notice" role="status">{done}</p>')
+        return HttpResponse(fragment() if fragment else format_html('<p class="notice" role="status">{}</p>', done))
     messages.success(request, done)
     return back(request, fallback)
 
 
-def _refused(request: HttpRequest, why: str, fallback: str) -> HttpResponse:
+def _refused(request: HttpRequest, why: str, fallback: str, status: int) -> HttpResponse:
     if is_inline(request):
-        return HttpResponse(why, status=409, content_type="text/plain; charset=utf-8")
+        return HttpResponse(why, status=status, content_type="text/plain; charset=utf-8")
     messages.error(request, why)
     return back(request, fallback)

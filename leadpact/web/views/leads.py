@@ -11,7 +11,7 @@ from leadpact.core.lifecycle import STAGES, Stage
 from leadpact.handoff import selectors as handoff
 from leadpact.handoff.services import check_may_act
 from leadpact.accounts.permissions import actor_for
-from leadpact.core.errors import NotAllowed
+from leadpact.core.errors import NotAllowed, NotFound
 from leadpact.leads import selectors
 from leadpact.pact.selectors import NoPactInForce, pact_in_force, version_in_force
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, SALES, roles
@@ -41,7 +41,7 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     now = clock.now()
     try:
         lead = selectors.lead_get(lead_id, user=request.user, now=now)
-    except LookupError:
+    except NotFound:
         raise Http404("no such lead, or not one of yours") from None
     return render(request, "web/lead.html", {
         "lead": lead, "engagement": selectors.lead_engagement(lead, now), "reasons": selectors.lead_reasons(lead, now),

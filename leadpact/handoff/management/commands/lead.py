@@ -56,8 +56,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
-        except (LeadpactError, LookupError) as err:
-            raise CommandError(str(err.args[0] if isinstance(err, LookupError) else err)) from None
+        except LeadpactError as err:
+            raise CommandError(str(err)) from None
 
     def _actor(self, options: dict) -> Actor:
         user = User.objects.filter(email=str(options["person"]).strip().lower(), is_active=True).first()

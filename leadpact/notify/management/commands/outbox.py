@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from leadpact import clock
+from leadpact.core.errors import LeadpactError
 from leadpact.notify.models import Message, MessageStatus
 from leadpact.notify.services import message_retry
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if options["action"] == "retry":
             try:
                 message = message_retry(options["id"], clock.now())
-            except LookupError as err:
+            except LeadpactError as err:
                 raise CommandError(str(err)) from None
             self.stdout.write(self.style.SUCCESS(f"message {message.pk} is back in the outbox"))
             return

@@ -47,8 +47,8 @@ class Command(BaseCommand):
             getattr(self, f"_{options['action']}")(options)
         except PactInvalid as err:
             raise CommandError(f"the pact is not valid:\n{err}") from None
-        except (LeadpactError, LookupError) as err:
-            raise CommandError(str(err.args[0] if isinstance(err, LookupError) else err)) from None
+        except LeadpactError as err:
+            raise CommandError(str(err)) from None
 
     def _check(self, options: dict) -> None:
         problems = check_pact(_read(options["file"]))
