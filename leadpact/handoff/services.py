@@ -113,6 +113,8 @@ def _previous_round(lead: Lead) -> str:
 def lead_assign_to(lead_id: int, owner_email: str, reason: str, *, actor: Actor, now: dt.datetime) -> Lead:
     """A manager gives a waiting MQL (or an assigned lead) to a person by hand, with a reason."""
     owner = _person(owner_email)
+    if not reason.strip():
+        raise FieldErrors({"reason": "required: say why the lead goes to this person"})
     with _acting(lead_id, actor, now) as (lead, batch):
         _check_new_owner(batch.pact, owner)
         if lead.stage != Stage.MQL:
