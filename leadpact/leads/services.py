@@ -153,7 +153,7 @@ class _Receipts:
         return self.new.get(key) or self.stored.get(key)
 
     def add(self, clean: CleanLead, lead: Lead) -> None:
-        if clean.idempotency_key not in self.stored:
+        if clean.key_given and clean.idempotency_key not in self.stored:
             self.new.setdefault(clean.idempotency_key, (lead, clean.payload_hash))
 
     def write(self, now: dt.datetime) -> None:
@@ -165,8 +165,8 @@ class _Receipts:
 def _load_known(batch: Batch, cleaned: list[CleanLead]) -> _Receipts:
     """Fetch in two queries the leads and the sender's receipts the batch refers to. The leads are locked in id
     order, so that two batches touching the same leads wait for each other rather than deadlock."""
-    keys = {c.idempotency_key for c in cleaned}
-    stored = Submission.objects.filter(actor=batch.actor.label, key__in=keys)
+    keys = {c.idempotency_key for c in cleaned if c.key_given}
+    stored = Submission.objects.filter(actor=batch.actor.label, key__in=keys) if keys else Submission.objects.none()
     receipts = _Receipts(batch.actor.label, {key: (lead_id, digest) for key, lead_id, digest
                                              in stored.values_list("key", "lead_id", "payload_hash")})
     emails = {c.fields["email"] for c in cleaned if c.fields.get("email")}
@@ -200,19 +200,22 @@ def _take(batch: Batch, index: int, clean: CleanLead, receipts: _Receipts) -> In
 
 
 def _repeat(batch: Batch, index: int, clean: CleanLead, receipts: _Receipts) -> IntakeResult | None:
-    """A submission seen before is a duplicate; its key with other content is refused. Without a key, the same
-    content is a duplicate only while the lead still holds all of it: Analyst, VP, then Analyst is a change back."""
-    known = receipts.find(clean.idempotency_key)
-    if known is None:
-        return None
-    lead, digest = known
-    if clean.key_given and digest not in ("", clean.payload_hash):  # "": a receipt from before hashes were kept
-        return IntakeResult(index, "rejected", errors={"idempotency_key": str(IdempotencyConflict(
-            clean.idempotency_key))}, warnings=clean.warnings, conflict=True)
+    """A submission seen before is a duplicate; its key with other content is refused. Without a key, a row is a
+    duplicate when the lead already holds all it says (Analyst, VP, then Analyst is a change back); no receipt is
+    kept for it, so a large import writes one row per lead, not two."""
     if not clean.key_given:
         lead = batch.find(clean)
         if lead is None or merge(lead_fields(lead), clean):
             return None
+        batch.rows[index] = lead
+        return IntakeResult(index, "duplicate", warnings=clean.warnings)
+    known = receipts.find(clean.idempotency_key)
+    if known is None:
+        return None
+    lead, digest = known
+    if digest not in ("", clean.payload_hash):  # "": a receipt from before hashes were kept
+        return IntakeResult(index, "rejected", errors={"idempotency_key": str(IdempotencyConflict(
+            clean.idempotency_key))}, warnings=clean.warnings, conflict=True)
     if isinstance(lead, Lead):
         batch.rows[index] = lead
         return IntakeResult(index, "duplicate", warnings=clean.warnings)
