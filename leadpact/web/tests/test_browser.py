@@ -79,12 +79,13 @@ def test_a_rep_accepts_logs_an_attempt_and_hands_a_lead_back_without_leaving_the
     wait_for(browser, lambda b: "Convert" in row(b, ann).text)
     assert browser.current_url.endswith("/inbox")
 
+    row(browser, ann).find_element(By.XPATH, ".//summary[text()='Log attempt']").click()
     form = row(browser, ann).find_element(By.CSS_SELECTOR, "form[action$='/attempt']")
     Select(form.find_element(By.NAME, "channel")).select_by_value("phone")
     Select(form.find_element(By.NAME, "outcome")).select_by_value("connected")
     form.find_element(By.NAME, "note").send_keys("wants a call in spring")
     form.find_element(By.CSS_SELECTOR, "button").click()
-    wait_for(browser, lambda b: "Log attempt 2" in row(b, ann).text)
+    wait_for(browser, lambda b: "Log attempt 2" in row(b, ann).get_attribute("textContent"))
 
     row(browser, ann).find_element(By.XPATH, ".//summary[text()='Hand back']").click()
     back = row(browser, ann).find_element(By.CSS_SELECTOR, "form[action$='/recycle']")
