@@ -20,7 +20,8 @@ from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, handoff_clocks
 from leadpact.handoff.models import Attempt, OutOfOffice
 from leadpact.leads.models import EventKind, Lead
-from leadpact.leads.services import Batch, lead_transition, move, write_batch
+from leadpact.leads.batch import Batch, move, write_batch
+from leadpact.leads.services import lead_transition
 from leadpact.notify.services import notify_people
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_in_force

@@ -16,7 +16,8 @@ from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
 from leadpact.core.intake import MAX_KEY, clean_email, json_problem
 from leadpact.leads.models import Lead, Signal
-from leadpact.leads.services import MAX_BATCH, Batch, rescore, write_batch
+from leadpact.leads.batch import Batch, write_batch
+from leadpact.leads.services import MAX_BATCH, rescore
 from leadpact.pact.selectors import pact_in_force
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

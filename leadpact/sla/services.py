@@ -17,7 +17,7 @@ from leadpact.core.durations import say_business_time
 from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, recomputed
 from leadpact.leads.models import EventKind, Lead, LeadEvent
-from leadpact.leads.services import events_add
+from leadpact.leads.batch import events_add
 from leadpact.notify.models import Endpoint, Message
 from leadpact.notify.services import chat_endpoints, messages_add, notices
 from leadpact.pact.models import PactVersion
