@@ -18,23 +18,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+from leadpact.core.expr_closures import (
+    COLLECTIONS, FIELD_TESTS, FUNCTION_IMPLS, ORDERING, TESTS, Fn, Record, all_of, any_of, arithmetic, as_set,
+    field_in, field_search, negated, searched,
+)
 from leadpact.core.expr_parse import ExprError, Node, parse
 
 __all__ = ["Condition", "ExprError", "FieldType", "compile_condition"]
 
 FieldType = Literal["number", "string", "bool", "any"]
-Record = Mapping[str, Any]
-Fn = Callable[[Record], Any]
-Test = Callable[[Any, Any], bool]
-
 FUNCTIONS = ("lower", "upper", "len", "has")
-# What bad data can raise inside a comparison or a sum; such a value matches nothing and sums to null.
-_DATA_ERRORS = (TypeError, ValueError, ArithmeticError)
-_NUMBERS: frozenset[type[Any]] = frozenset({int, float, Decimal})  # not bool: true + 1 is no score
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-_ORDERING = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_COLLECTIONS = (list, tuple, set, frozenset)
 _KINDS = {type(None): "null", bool: "bool", int: "number", float: "number", Decimal: "number", str: "string"}
 _WHAT = {"string": "text", "number": "a number", "bool": "true/false", "list": "a list", "null": "null"}
 
@@ -90,7 +85,7 @@ def _frozen(value: Any) -> Any:
 
 
 def _kind_of(value: Any) -> str:
-    return _KINDS.get(value.__class__) or ("list" if isinstance(value, _COLLECTIONS) else "any")
+    return _KINDS.get(value.__class__) or ("list" if isinstance(value, COLLECTIONS) else "any")
 
 
 def _describe(part: _Part) -> str:
@@ -149,7 +144,7 @@ class _Compiler:
         fns = [_as_test(part) for part in parts if not part.is_constant]
         if not fns:
             return _constant(not deciding)
-        return _Part(_any(fns) if deciding else _all(fns), "bool", strict=True)
+        return _Part(any_of(fns) if deciding else all_of(fns), "bool", strict=True)
 
     def negation(self, node: Node) -> _Part:
         fn = self.build(node.children[0]).fn
@@ -157,11 +152,11 @@ class _Compiler:
 
     def minus(self, node: Node) -> _Part:
         fn = self._number(node.children[0], "-").fn
-        return _Part(lambda r: _negated(fn(r)), "number")
+        return _Part(lambda r: negated(fn(r)), "number")
 
     def arithmetic(self, node: Node) -> _Part:
         left, right = (self._number(child, node.op) for child in node.children)
-        return _Part(_arithmetic(_ARITH[node.op], left.fn, right.fn), "number")
+        return _Part(arithmetic(_ARITH[node.op], left.fn, right.fn), "number")
 
     def _number(self, node: Node, op: str) -> _Part:
         part = self.build(node)
@@ -176,7 +171,7 @@ class _Compiler:
         if len(node.children) != 1:
             raise ExprError(f"{name}() takes one value, like {name}(title)", node.column)
         arg = self.build(node.children[0])
-        impl, kind, refused, works_on = _FUNCTION_IMPLS[name]
+        impl, kind, refused, works_on = FUNCTION_IMPLS[name]
         if arg.kind in refused:
             raise ExprError(f"{name}() works on {works_on}, not on {_describe(arg)}", node.children[0].column)
         fn = arg.fn
@@ -206,7 +201,7 @@ def _flatten(node: Node) -> list[Node]:
 def _check_comparison(node: Node, left: _Part, right: _Part) -> None:
     """Refuse comparisons whose static types can never make sense, with the fix in the message."""
     op, kinds = node.op, {left.kind, right.kind}
-    if op in _ORDERING and (kinds == {"string", "number"} or "list" in kinds):
+    if op in ORDERING and (kinds == {"string", "number"} or "list" in kinds):
         raise ExprError(f"{op!r} compares {_describe(left)} with {_describe(right)}; "
                         "compare numbers with numbers and text with text", node.column)
     if op in ("==", "!=") and "list" in kinds and kinds & {"string", "number", "bool"}:
@@ -235,154 +230,29 @@ def _as_test(part: _Part) -> Callable[[Record], bool]:
     return lambda r: bool(fn(r))
 
 
-def _all(fns: list[Callable[[Record], bool]]) -> Fn:
-    if len(fns) == 2:
-        a, b = fns
-        return lambda r: a(r) and b(r)
-    if len(fns) == 3:
-        a, b, c = fns
-        return lambda r: a(r) and b(r) and c(r)
-    return lambda r: all(fn(r) for fn in fns)
-
-
-def _any(fns: list[Callable[[Record], bool]]) -> Fn:
-    if len(fns) == 2:
-        a, b = fns
-        return lambda r: a(r) or b(r)
-    if len(fns) == 3:
-        a, b, c = fns
-        return lambda r: a(r) or b(r) or c(r)
-    return lambda r: any(fn(r) for fn in fns)
-
-
-def _arithmetic(op: Callable[[Any, Any], Any], lf: Fn, rf: Fn) -> Fn:
-    """Arithmetic on numbers; null, text or a division by zero gives null instead of an error."""
-    def value(r: Record) -> Any:
-        a, b = lf(r), rf(r)
-        if a.__class__ not in _NUMBERS or b.__class__ not in _NUMBERS:
-            return None
-        try:
-            return op(a, b)
-        except _DATA_ERRORS:
-            return None
-
-    return value
-
-
-def _negated(v: Any) -> Any:
-    return -v if v.__class__ in _NUMBERS else None
-
-
-def _null_safe(compare: Callable[[Any, Any], Any], nulls_match: bool = False) -> Test:
-    """`compare` as a comparison that is False (not an error) on null or mistyped values."""
-    def test(a: Any, b: Any) -> bool:
-        if not nulls_match and (a is None or b is None):
-            return False
-        try:
-            return bool(compare(a, b))
-        except _DATA_ERRORS:
-            return False
-
-    return test
-
-
-_TESTS: dict[str, Test] = {
-    **{op: _null_safe(compare) for op, compare in _ORDERING.items()},
-    "==": _null_safe(operator.eq, nulls_match=True), "!=": _null_safe(operator.ne, nulls_match=True),
-    "in": _null_safe(lambda a, b: a in b), "not in": _null_safe(lambda a, b: a not in b),
-}
-
-
 def _comparison(op: str, left: _Part, right: _Part) -> Fn:
     """`==`/`!=` compare anything (null equals only null); ordering is False when either side is null or mistyped."""
     if left.is_constant and right.key is not None:
         left, right, op = right, left, _MIRROR[op]
     if left.key is not None and right.is_constant:
         # One closure: a dict lookup, a null check and the comparison written inline.
-        return _FIELD_TESTS[op](left.key, right.constant)
-    test, lf, rf = _TESTS[op], left.fn, right.fn
+        return FIELD_TESTS[op](left.key, right.constant)
+    test, lf, rf = TESTS[op], left.fn, right.fn
     if right.is_constant:
         c = right.constant
         return lambda r: test(lf(r), c)
     return lambda r: test(lf(r), rf(r))
 
 
-def _field_eq(key: str, c: Any) -> Fn:
-    return lambda r: r.get(key) == c
-
-
-def _field_ne(key: str, c: Any) -> Fn:
-    return lambda r: r.get(key) != c
-
-
-def _field_lt(key: str, c: Any) -> Fn:
-    def test(r: Record) -> bool:
-        try:
-            return (v := r.get(key)) is not None and v < c
-        except _DATA_ERRORS:
-            return False
-    return test
-
-
-def _field_le(key: str, c: Any) -> Fn:
-    def test(r: Record) -> bool:
-        try:
-            return (v := r.get(key)) is not None and v <= c
-        except _DATA_ERRORS:
-            return False
-    return test
-
-
-def _field_gt(key: str, c: Any) -> Fn:
-    def test(r: Record) -> bool:
-        try:
-            return (v := r.get(key)) is not None and v > c
-        except _DATA_ERRORS:
-            return False
-    return test
-
-
-def _field_ge(key: str, c: Any) -> Fn:
-    def test(r: Record) -> bool:
-        try:
-            return (v := r.get(key)) is not None and v >= c
-        except _DATA_ERRORS:
-            return False
-    return test
-
-
-_FIELD_TESTS: dict[str, Callable[[str, Any], Fn]] = {
-    "==": _field_eq, "!=": _field_ne, "<": _field_lt, "<=": _field_le, ">": _field_gt, ">=": _field_ge,
-}
-
-
 def _membership(left: _Part, right: _Part, inside: bool) -> Fn:
     """`x in [..]`, `x in named_list`, `'part' in text`; a null on either side never matches, either way."""
-    values = _as_set(right.constant) if right.is_constant else None
+    values = as_set(right.constant) if right.is_constant else None
     if left.key is not None and values is not None:
-        return _field_in(left.key, values, inside)
-    test, lf, rf = _TESTS["in" if inside else "not in"], left.fn, right.fn
+        return field_in(left.key, values, inside)
+    test, lf, rf = TESTS["in" if inside else "not in"], left.fn, right.fn
     if values is not None:
         return lambda r: test(lf(r), values)
     return lambda r: test(lf(r), rf(r))
-
-
-def _as_set(value: Any) -> frozenset[Any] | None:
-    if not isinstance(value, _COLLECTIONS):
-        return None
-    try:
-        return frozenset(value)
-    except TypeError:
-        return None
-
-
-def _field_in(key: str, values: frozenset[Any], inside: bool) -> Fn:
-    def test(r: Record) -> bool:
-        try:
-            return (v := r.get(key)) is not None and (v in values) is inside
-        except TypeError:  # an unhashable value is in no set
-            return False
-    return test
 
 
 def _regex(node: Node, left: _Part, right: _Part) -> Fn:
@@ -397,37 +267,8 @@ def _regex(node: Node, left: _Part, right: _Part) -> Fn:
         raise ExprError(f"not a valid regular expression: {err.msg}", pattern.column) from None
     matches = node.op == "~"
     if left.key is not None:
-        return _field_search(left.key, search, matches)
+        return field_search(left.key, search, matches)
     fn = left.fn
-    return lambda r: _searched(search, fn(r), matches)
+    return lambda r: searched(search, fn(r), matches)
 
 
-def _field_search(key: str, search: Callable[[str], Any], matches: bool) -> Fn:
-    def test(r: Record) -> bool:
-        try:
-            return (v := r.get(key)) is not None and (search(v) is not None) is matches
-        except TypeError:  # not text
-            return False
-    return test
-
-
-def _searched(search: Callable[[str], Any], v: Any, matches: bool) -> bool:
-    try:
-        return v is not None and (search(v) is not None) is matches
-    except TypeError:
-        return False
-
-
-def _has(v: Any) -> bool:
-    """Not null, and not empty when it is text or a list."""
-    return v is not None and not (isinstance(v, _SIZED) and len(v) == 0)
-
-
-_SIZED = (str, dict, *_COLLECTIONS)
-# name: (implementation, result kind, argument kinds refused at compile time, what it works on)
-_FUNCTION_IMPLS: dict[str, tuple[Callable[[Any], Any], str, tuple[str, ...], str]] = {
-    "lower": (lambda v: v.lower() if isinstance(v, str) else None, "string", ("number", "bool", "list"), "text"),
-    "upper": (lambda v: v.upper() if isinstance(v, str) else None, "string", ("number", "bool", "list"), "text"),
-    "len": (lambda v: len(v) if isinstance(v, _SIZED) else None, "number", ("number", "bool"), "text or a list"),
-    "has": (_has, "bool", (), "any value"),
-}
