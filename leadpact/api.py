@@ -1,4 +1,4 @@
-"""The JSON API: one NinjaAPI, token or session auth, and the one place domain errors become status codes."""
+"""The JSON API: one NinjaAPI, token or session auth; domain errors become the status codes of leadpact.http_errors."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from leadpact.accounts.services import token_authenticate
-from leadpact.core.errors import FieldErrors, IllegalTransition, LeadpactError, NotAllowed, NotFound, PactInvalid
-from leadpact.pact.selectors import NoPactInForce
-from leadpact.pact.services import SignatureRefused
+from leadpact.core.errors import FieldErrors, LeadpactError, PactInvalid
+from leadpact.http_errors import message_of, status_for
 
 
 class TokenAuth(HttpBearer):
@@ -48,30 +47,10 @@ def _pact_invalid(request: HttpRequest, exc: PactInvalid) -> HttpResponse:
                                    "type": "pact_invalid"} for p in exc.problems])
 
 
-@api.exception_handler(IllegalTransition)
-def _illegal(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
-    return _detail(request, 409, str(exc))
-
-
-@api.exception_handler(SignatureRefused)
-@api.exception_handler(NotAllowed)
-def _refused(request: HttpRequest, exc: LeadpactError) -> HttpResponse:
-    return _detail(request, 403, str(exc))
-
-
-@api.exception_handler(NoPactInForce)
-def _no_pact(request: HttpRequest, exc: NoPactInForce) -> HttpResponse:
-    return _detail(request, 503, str(exc))
-
-
-@api.exception_handler(NotFound)
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return _detail(request, 404, str(exc))
-
-
 @api.exception_handler(LeadpactError)
 def _domain(request: HttpRequest, exc: LeadpactError) -> HttpResponse:
-    return _detail(request, 409, str(exc))
+    """Refusals (403), what is not there (404), no pact in force (503), a state that does not allow it (409)."""
+    return _detail(request, status_for(exc), message_of(exc))
 
 
 api.add_router("/leads", "leadpact.leads.api.router")

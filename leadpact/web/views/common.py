@@ -15,7 +15,8 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from leadpact.accounts.models import RoleChoices
-from leadpact.core.errors import FieldErrors, LeadpactError, NotAllowed, NotFound
+from leadpact.core.errors import LeadpactError
+from leadpact.http_errors import message_of, status_for
 
 REP, MANAGER, MARKETING, ADMIN = (RoleChoices.REP, RoleChoices.MANAGER, RoleChoices.MARKETING,
                                   RoleChoices.ADMIN)
@@ -56,14 +57,8 @@ def act(request: HttpRequest, action: Callable[[], Any], done: str, fallback: st
     message on the page it came from."""
     try:
         action()
-    except FieldErrors as err:
-        return _refused(request, "; ".join(f"{k}: {v}" for k, v in err.errors.items()), fallback, 422)
-    except NotAllowed as err:
-        return _refused(request, str(err), fallback, 403)
-    except NotFound as err:
-        return _refused(request, str(err), fallback, 404)
     except LeadpactError as err:
-        return _refused(request, str(err), fallback, 409)
+        return _refused(request, message_of(err), fallback, status_for(err))
     if is_inline(request):
         return HttpResponse(fragment() if fragment else format_html('<p class="notice" role="status">{}</p>', done))
     messages.success(request, done)
