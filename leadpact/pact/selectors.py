@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 
+from leadpact.accounts.models import RoleChoices
 from leadpact.core.errors import LeadpactError, NotFound
 from leadpact.core.pact import Pact
 from leadpact.core.pact_loader import parse_pact
-from leadpact.pact.models import PactVersion
+from leadpact.pact.models import PactVersion, Side
 
 
 class NoPactInForce(LeadpactError):
@@ -44,6 +46,21 @@ def version_get(number: int) -> PactVersion:
     if version is None:
         raise NotFound(f"there is no pact version {number}; `leadpact pact list` shows them")
     return version
+
+
+# The role that signs for each side of the agreement.
+SIGNING_ROLE = {Side.MARKETING: RoleChoices.MARKETING, Side.SALES: RoleChoices.MANAGER}
+
+
+def side_of(user: Any) -> Side | None:
+    """The side a person signs for (None: their role does not sign)."""
+    return next((side for side, role in SIGNING_ROLE.items() if role == user.role), None)
+
+
+def may_sign(version: PactVersion, user: Any) -> bool:
+    """Whether the person can add their side's signature to this version now."""
+    side = side_of(user)
+    return side is not None and not version.is_signed and not version.signatures.filter(side=side).exists()
 
 
 def version_list() -> list[PactVersion]:

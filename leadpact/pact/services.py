@@ -7,18 +7,17 @@ import zoneinfo
 
 from django.db import IntegrityError, transaction
 
-from leadpact.accounts.models import RoleChoices, User
+from leadpact.accounts.models import User
 from leadpact.core.errors import LeadpactError
 from leadpact.core.pact_loader import parse_pact
 from leadpact.pact.models import PactSignature, PactVersion, Side
+from leadpact.pact.selectors import side_of
 
 
 class SignatureRefused(LeadpactError):
     """This person may not sign this version (wrong role, already signed, text changed)."""
 
 
-# The role that signs for each side of the agreement.
-SIGNING_ROLE = {Side.MARKETING: RoleChoices.MARKETING, Side.SALES: RoleChoices.MANAGER}
 
 
 def pact_propose(text: str, proposed_by: User | None = None) -> tuple[PactVersion, bool]:
@@ -49,7 +48,7 @@ def pact_sign(version: PactVersion, user: User, now: dt.datetime) -> PactSignatu
 
     Signed versions start in the order of their numbers, so the newest started version is the one in force: a
     signature that would break that order is refused, and so is any signature of a version older than a signed one."""
-    side = {v: k for k, v in SIGNING_ROLE.items()}.get(RoleChoices(user.role))
+    side = side_of(user)
     if side is None:
         raise SignatureRefused(f"{user.email} is a {user.role}; a pact is signed by a marketing owner "
                                "(role marketing) and a sales owner (role manager)")

@@ -16,7 +16,7 @@ from leadpact.core.pact_diff import describe_changes
 from leadpact.core.pact_loader import check_pact
 from leadpact.pact import selectors
 from leadpact.pact.models import PactVersion
-from leadpact.pact.services import SIGNING_ROLE, pact_propose, pact_sign
+from leadpact.pact.services import pact_propose, pact_sign
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, REP, act, roles
 
 EVERYONE = (REP, MANAGER, MARKETING, ADMIN)
@@ -64,10 +64,8 @@ def _sides(request: HttpRequest, version: PactVersion | None) -> dict[str, objec
     """Who signed each side, and whether the viewer may sign now."""
     if version is None:
         return {}
-    signed = {s.side: s for s in version.signatures.all()}
-    mine = {role: side for side, role in SIGNING_ROLE.items()}.get(request.user.role)
-    return {"signed": signed, "may_sign": mine is not None and mine not in signed and not version.is_signed,
-            "mine": mine}
+    return {"signed": {s.side: s for s in version.signatures.all()}, "may_sign": selectors.may_sign(version, request.user),
+            "mine": selectors.side_of(request.user)}
 
 
 def hours_text(calendar: Calendar) -> list[tuple[str, str]]:
