@@ -193,10 +193,11 @@ def board(teams: dict[str, tuple[str, ...]], now: dt.datetime) -> dict[str, Any]
 
 def _loads(teams: dict[str, tuple[str, ...]], now: dt.datetime, away: dict[str, OutOfOffice]) -> list[RepLoad]:
     week = now - dt.timedelta(days=7)
-    load = dict(Lead.objects.filter(stage__in=[s.value for s in WORKLOAD], owner__email__isnull=False)
+    members = [email for emails in teams.values() for email in emails]
+    load = dict(Lead.objects.filter(stage__in=[s.value for s in WORKLOAD], owner__email__in=members)
                 .values("owner__email").annotate(n=Count("id")).values_list("owner__email", "n"))
-    clocks = Clock.objects.filter(kind="response", started_at__gte=week).exclude(stop_reason__in=["reassigned",
-                                                                                                   "rejected"])
+    clocks = Clock.objects.filter(kind="response", started_at__gte=week, owner__email__in=members).exclude(
+        stop_reason__in=["reassigned", "rejected"])
     counted = dict(clocks.filter(Q(stopped_at__isnull=False) | Q(due_at__lte=now)).values("owner__email")
                    .annotate(n=Count("id")).values_list("owner__email", "n"))
     answered = dict(clocks.filter(stopped_at__lte=F("due_at")).values("owner__email")

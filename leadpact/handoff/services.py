@@ -268,7 +268,7 @@ def lead_recycle(lead_id: int, reason: str, note: str = "", *, actor: Actor, now
 
 def _recycle(lead: Lead, batch: Batch, reason: str, note: str, data: dict[str, Any],
              actor: Actor | None = None) -> None:
-    move(batch, lead, "recycle", reason=reason, note=note, data=data, actor=actor)
+    move(batch, lead, "recycle", reason=reason, note=note, data={"attempts": lead.attempts, **data}, actor=actor)
     lead.nurture_track = batch.pact.recycle.nurture_track
     clocks_stop_all(lead, now=batch.now)
     _tell_marketing("recycled", lead, batch.pact, batch.now, reason=reason, note=note,

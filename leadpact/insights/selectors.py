@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F
+from django.db.models import Count, F
 
 from leadpact.core.lifecycle import Stage
 from leadpact.core.pact import Commitment, Pact
@@ -100,15 +100,10 @@ def _clocks_met(kind: str):
 
 
 def _attempts_before_recycle(since: dt.datetime, until: dt.datetime) -> float | None:
-    recycled = _moves(since, until, "recycle").filter(reason="no_response").values_list("lead_id", "at")
-    if not recycled:
-        return None
-    from leadpact.handoff.models import Attempt
-
-    ids = [lead_id for lead_id, _ in recycled]
-    average = (Attempt.objects.filter(lead_id__in=ids, at__lt=until).values("lead_id", "round")
-               .annotate(n=Count("id")).aggregate(avg=Avg("n"))["avg"])
-    return float(average) if average is not None else None
+    """The attempts made in the round of each lead handed back for no response (each hand-back records them)."""
+    counts = [n for n in _moves(since, until, "recycle").filter(reason="no_response")
+              .values_list("data__attempts", flat=True) if n is not None]
+    return sum(counts) / len(counts) if counts else None
 
 
 _METRICS = {

@@ -224,3 +224,16 @@ def test_every_assignment_records_why_this_person(arrive):
     assert why["strategy"] == "least_loaded" and why["rule"] == "every other lead"
     assert why["load"] == {"cy@acme.example": 1, "dee@acme.example": 0, "eli@acme.example": 0}
     assert second.owner.email == "dee@acme.example"
+
+
+def test_the_attempts_before_a_hand_back_for_no_response_are_what_the_commitment_counts(arrive):
+    from leadpact.insights.selectors import commitment_figures
+
+    lead = arrive(ny(2026, 12, 7, 9), first_name="six")
+    for day in range(6):
+        attempt_log(lead.pk, "phone", "no_answer", actor=actor("cy@acme.example"), now=ny(2026, 12, 7 + day, 10))
+    from leadpact.pact.selectors import pact_in_force
+
+    figures = {f.commitment.metric: f for f in commitment_figures(pact_in_force(ny(2026, 12, 14, 9))[1],
+                                                                 ny(2026, 12, 14, 9))}
+    assert figures["attempts_before_recycle"].actual == 6 and figures["attempts_before_recycle"].met
