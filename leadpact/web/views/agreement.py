@@ -13,7 +13,6 @@ from leadpact.core.calendar_spec import WEEKDAYS
 from leadpact.core.errors import LeadpactError, NotFound, PactInvalid
 from leadpact.core.pact import Calendar
 from leadpact.core.pact_diff import describe_changes
-from leadpact.core.pact_loader import check_pact
 from leadpact.pact import selectors
 from leadpact.pact.models import PactVersion
 from leadpact.pact.services import pact_propose, pact_sign
@@ -100,16 +99,13 @@ def propose(request: HttpRequest) -> HttpResponse:
     """Edit the text (the version in force to start from) or upload a file; problems are shown beside the lines."""
     if request.method == "POST":
         text = _posted_text(request)
-        problems = check_pact(text)
-        if not problems:
-            try:
-                version, _ = pact_propose(text, proposed_by=request.user)
-                return redirect("web:pact-version", number=version.version)
-            except PactInvalid as err:
-                problems = err.problems
-            except LeadpactError as err:
-                return _propose_page(request, text, [], str(err))
-        return _propose_page(request, text, problems)
+        try:
+            version, _ = pact_propose(text, proposed_by=request.user)
+        except PactInvalid as err:
+            return _propose_page(request, text, err.problems)
+        except LeadpactError as err:
+            return _propose_page(request, text, [], str(err))
+        return redirect("web:pact-version", number=version.version)
     try:
         text = selectors.version_in_force(clock.now()).text
     except selectors.NoPactInForce:
