@@ -89,6 +89,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# Reports count days and months in this time zone (`leadpact report rebuild` after changing it).
+REPORT_TIME_ZONE = os.environ.get("LEADPACT_REPORT_TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
 

@@ -76,7 +76,7 @@ def lead_hand_over(lead: Lead, owner: User, team: str, *, why: dict[str, Any], v
     """Assign a locked MQL: the owner's clocks start in the team's calendar and the owner is told on every channel."""
     lead.owner, lead.team, lead.assigned_at, lead.queued_at = owner, team, now, None
     batch = Batch(version, pact, actor, now, changed={lead.pk: lead})
-    move(batch, lead, "assign", data={"why": why, "owner": owner.email}, role=actor.role)
+    move(batch, lead, "assign", data={"why": why, "owner": owner.email, "team": team}, role=actor.role)
     write_batch(batch)
     _start_handoff_clocks(lead, pact, version, now)
     _tell_owner(lead, pact, now)
@@ -309,10 +309,11 @@ def _reassign(lead: Lead, batch: Batch, owner: User, reason: str) -> Lead:
         raise FieldErrors({"reason": "required: say why the lead changes hands"})
     if lead.stage not in (Stage.ASSIGNED, Stage.ACCEPTED, Stage.WORKING):
         raise NotAllowed(f"a lead in stage {lead.stage} has no owner to change")
-    previous, pact, now = lead.owner, batch.pact, batch.now
+    previous, previous_team, pact, now = lead.owner, lead.team, batch.pact, batch.now
     lead.owner, lead.team = owner, _team_of(pact, owner.email) or lead.team
     batch.event(lead, EventKind.OWNER, reason="manual", note=reason,
-                before={"owner": previous.email if previous else None}, after={"owner": owner.email},
+                before={"owner": previous.email if previous else None, "team": previous_team},
+                after={"owner": owner.email, "team": lead.team},
                 data={"clocks": pact.handoff.on_reassign})
     write_batch(batch)
     _move_clocks(lead, batch, previous)

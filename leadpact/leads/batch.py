@@ -15,6 +15,7 @@ from leadpact.core.intake import CleanLead
 from leadpact.core.lifecycle import Actor, Role, Stage, check_transition
 from leadpact.core.pact import Pact
 from leadpact.leads.models import EventKind, Lead, LeadEvent
+from leadpact.leads.rounds import FOLDED_KINDS, history_event, project
 from leadpact.notify.services import publish_events, webhooks_active
 from leadpact.pact.models import PactVersion
 
@@ -118,10 +119,20 @@ def write_batch(batch: Batch) -> None:
         for lead in batch.changed.values():
             lead.save(update_fields=_UPDATE_FIELDS)
     insert_rows(LeadEvent, EVENT_COLUMNS, [(lead.pk, *values) for lead, values in batch.events])
+    _project(batch)
     if batch.events and webhooks_active():
         names = [_EVENT_ATTNAMES.get(name, name) for name in EVENT_COLUMNS[1:]]
         publish_events([LeadEvent(lead=lead, **dict(zip(names, values))) for lead, values in batch.events])
     batch.new, batch.changed, batch.events = [], {}, []
+
+
+def _project(batch: Batch) -> None:
+    """Keep the rounds table in step with the events just written (at, kind, transition, reason, version, data, after)."""
+    by_lead: dict[int, tuple[Lead, list]] = {}
+    for lead, v in batch.events:
+        if v[1] in FOLDED_KINDS:
+            by_lead.setdefault(id(lead), (lead, []))[1].append(history_event(v[0], v[1], v[4], v[7], v[9], v[12], v[11]))
+    project(list(by_lead.values()))
 
 
 def events_add(events: list[LeadEvent], leads: dict[int, Lead]) -> None:

@@ -142,3 +142,40 @@ class Submission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["actor", "key"], name="submission_key_per_sender")]
+
+
+class Round(models.Model):
+    """One MQL round of a lead, folded from its history (leadpact.core.rounds): when it reached each stage, how it
+    ended and why, its attempts; with what the lead was (type, source, campaign) and who held it. It is written with
+    the events it comes from and can be rebuilt from the history at any time (`leadpact report rebuild`)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="round_facts")
+    number = models.PositiveIntegerField()
+    mql_at = models.DateTimeField()
+    mql_day = models.DateField(help_text="The day it became an MQL, in the reporting time zone: the cohort.")
+    returning = models.BooleanField(default=False)
+    pact_version = models.ForeignKey("pact.PactVersion", null=True, on_delete=models.PROTECT, related_name="+")
+    lead_type = models.CharField(max_length=64)
+    source = models.CharField(max_length=255, blank=True)
+    campaign = models.CharField(max_length=255, blank=True)
+    team = models.CharField(max_length=64, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(null=True)
+    accepted_at = models.DateTimeField(null=True)
+    rejected_at = models.DateTimeField(null=True)
+    converted_at = models.DateTimeField(null=True)
+    won_at = models.DateTimeField(null=True)
+    lost_at = models.DateTimeField(null=True)
+    recycled_at = models.DateTimeField(null=True)
+    disqualified_at = models.DateTimeField(null=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    outcome_reason = models.CharField(max_length=64, blank=True)
+    ended_at = models.DateTimeField(null=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(null=True)
+    contacted_at = models.DateTimeField(null=True)
+    contact_attempt = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lead", "number"], name="one_round_per_number")]
+        indexes = [models.Index(fields=["mql_day"]), models.Index(fields=["recycled_at"])]
