@@ -13,6 +13,7 @@ COMMANDS = {
     "outbox": "list pending or dead-lettered notifications and retry one",
     "demo": "load the demo pact, people and a few hundred generated leads",
     "pact": "check, diff, propose, sign and list versions of the agreement",
+    "report": "reports: funnel, sla, follow-up, hand-back, commitments (table, CSV or JSON); rebuild",
     "import": "import leads from a CSV file (Salesforce and HubSpot presets, or a mapping file)",
     "token": "create or revoke API tokens for integrations",
     "user": "add a person (rep, manager, marketing, admin) or set a password",

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "leadpact.handoff",
     "leadpact.notify",
     "leadpact.worker",
+    "leadpact.insights",
     "leadpact.web",
 ]
 

@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, F, Q
 from leadpact.core.pact import Commitment, Pact
 from leadpact.insights.filters import Filters
 from leadpact.insights.query import clocks, rounds
+from leadpact.leads.rounds import report_zone
 from leadpact.insights.reports import Column, Report, Table, report, say
 from leadpact.pact.selectors import pact_in_force
 from leadpact.sla.models import StopReason
@@ -70,28 +71,37 @@ class CommitmentFigure:
 
 
 def periods(per: str, since: dt.date, until: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The calendar weeks (Monday first), months or quarters that overlap since..until, each clipped to it."""
-    if per == "week":
-        start = since - dt.timedelta(days=since.weekday())
-    else:
-        months = 3 if per == "quarter" else 1
-        start = since.replace(day=1, month=(since.month - 1) // months * months + 1)
+    """The calendar weeks (Monday first), months or quarters that overlap since..until: (first day, last day)."""
+    months = {"week": 0, "month": 1, "quarter": 3}[per]
+    start = since - dt.timedelta(days=since.weekday()) if per == "week" else since.replace(
+        day=1, month=(since.month - 1) // months * months + 1)
     out = []
     while start <= until:
-        if per == "week":
-            after = start + dt.timedelta(days=7)
-        else:
-            month = start.month - 1 + (3 if per == "quarter" else 1)
-            after = dt.date(start.year + month // 12, month % 12 + 1, 1)
-        out.append((max(start, since), min(after - dt.timedelta(days=1), until)))
+        month = start.month - 1 + months
+        after = start + dt.timedelta(days=7) if per == "week" else dt.date(start.year + month // 12, month % 12 + 1, 1)
+        out.append((start, after - dt.timedelta(days=1)))
         start = after
     return out
 
 
 def commitment_figures(pact: Pact, filters: Filters) -> list[CommitmentFigure]:
     """Each commitment against its value in each of its periods within the filters' period, oldest first."""
-    return [CommitmentFigure(c, metric(c.metric, replace(filters, since=since, until=until)), since, until)
-            for c in pact.commitments for since, until in periods(c.per, filters.since, filters.until)]
+    out = []
+    for c in pact.commitments:
+        for first, last in periods(c.per, filters.since, filters.until):
+            since, until = max(first, filters.since), min(last, filters.until)
+            out.append(CommitmentFigure(c, metric(c.metric, replace(filters, since=since, until=until)), since, until))
+    return out
+
+
+def current_figures(pact: Pact, now: dt.datetime) -> list[CommitmentFigure]:
+    """Each commitment in the week, month or quarter running now, so far."""
+    today = now.astimezone(report_zone()).date()
+    out = []
+    for c in pact.commitments:
+        [(first, _)] = periods(c.per, today, today)
+        out += commitment_figures(replace(pact, commitments=(c,)), Filters(first, today))
+    return out
 
 
 @report("commitments", "Commitments: what each side promised, against what happened")

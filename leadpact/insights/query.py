@@ -107,4 +107,5 @@ def quantiles(values: Sequence[float] | np.ndarray, scale: float = 1.0) -> dict[
     if not len(values):
         return {"n": 0, "median": None, "p90": None, "mean": None}
     median, p90 = np.percentile(values, [50, 90])
-    return {"n": int(len(values)), "median": median / scale, "p90": p90 / scale, "mean": values.mean() / scale}
+    return {"n": int(len(values)), "median": float(median / scale), "p90": float(p90 / scale),
+            "mean": float(values.mean() / scale)}

@@ -76,11 +76,21 @@ def report(name: str, title: str) -> Callable[[ReportFunction], ReportFunction]:
 
 def run(name: str, filters: Filters, now: dt.datetime, by: str | None = None) -> Report:
     """Run a report; `by` is the breakdown, where the report has a choice (funnel: month, source, ...)."""
+    reports = _registered()
+    if name not in reports:
+        raise NotFound(f"there is no report {name!r}; known: {', '.join(reports)}")
+    return reports[name][1](filters, now, **({"by": by} if by else {}))
+
+
+def catalogue() -> list[tuple[str, str]]:
+    """Each report's name and title."""
+    return [(name, title) for name, (title, _) in _registered().items()]
+
+
+def _registered() -> dict[str, tuple[str, ReportFunction]]:
     from leadpact.insights import flow, followup, handback, commitments  # noqa: F401,I001  (they register, in order)
 
-    if name not in REPORTS:
-        raise NotFound(f"there is no report {name!r}; known: {', '.join(REPORTS)}")
-    return REPORTS[name][1](filters, now, **({"by": by} if by else {}))
+    return REPORTS
 
 
 def say(value: Any, kind: str) -> str:

@@ -227,13 +227,13 @@ def test_every_assignment_records_why_this_person(arrive):
 
 
 def test_the_attempts_before_a_hand_back_for_no_response_are_what_the_commitment_counts(arrive):
-    from leadpact.insights.selectors import commitment_figures
+    from leadpact.insights.commitments import current_figures
 
     lead = arrive(ny(2026, 12, 7, 9), first_name="six")
     for day in range(6):
         attempt_log(lead.pk, "phone", "no_answer", actor=actor("cy@acme.example"), now=ny(2026, 12, 7 + day, 10))
     from leadpact.pact.selectors import pact_in_force
 
-    figures = {f.commitment.metric: f for f in commitment_figures(pact_in_force(ny(2026, 12, 14, 9))[1],
-                                                                 ny(2026, 12, 14, 9))}
+    figures = {f.commitment.metric: f for f in current_figures(pact_in_force(ny(2026, 12, 14, 9))[1],
+                                                              ny(2026, 12, 14, 9))}
     assert figures["attempts_before_recycle"].actual == 6 and figures["attempts_before_recycle"].met

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from leadpact import clock
 from leadpact.insights import selectors
+from leadpact.insights.commitments import current_figures
 from leadpact.pact.selectors import NoPactInForce, pact_in_force
 from leadpact.web.views.common import ADMIN, MARKETING, roles
 
@@ -22,21 +24,21 @@ def marketing(request: HttpRequest) -> HttpResponse:
     since = now - dt.timedelta(days=int(days))
     try:
         _, pact = pact_in_force(now)
-        commitments = selectors.commitment_figures(pact, now)
+        commitments = current_figures(pact, now)
     except NoPactInForce:
         commitments = []
     handoff = selectors.handoff_figures(since, now)
     return render(request, "web/marketing.html", {
         "days": days, "periods": PERIODS, "since": since, "now": now, "handoff": handoff,
         "recycled": selectors.recycled_figures(since, now), "commitments": commitments,
-        "rejected_chart": _bars(handoff["rejected_by_reason"]),
-        "source_chart": _bars([(s, c["accept"]) for s, c in handoff["by_source"]]),
+        "rejected_chart": bars(handoff["rejected_by_reason"]),
+        "source_chart": bars([(s, c["accept"]) for s, c in handoff["by_source"]]),
     })
 
 
-def _bars(items: list[tuple[str, int]], width: int = 320, row: int = 26) -> dict:
-    """A horizontal bar chart as numbers for an SVG: each bar's label, value, y and length."""
+def bars(items: list[tuple[str, float]], width: int = 320, row: int = 26, shown: Callable[[float], str] = str) -> dict:
+    """A horizontal bar chart as numbers for an SVG: each bar's label, value as shown, y and length."""
     top = max((value for _, value in items), default=0) or 1
-    bars = [{"label": label or "(none)", "value": value, "y": i * row, "length": round(value / top * (width - 150))}
-            for i, (label, value) in enumerate(items[:12])]
-    return {"bars": bars, "height": max(len(bars), 1) * row, "width": width}
+    drawn = [{"label": label or "(none)", "value": shown(value), "y": i * row,
+              "length": max(round(value / top * (width - 190)), 0)} for i, (label, value) in enumerate(items[:12])]
+    return {"bars": drawn, "height": max(len(drawn), 1) * row, "width": width}

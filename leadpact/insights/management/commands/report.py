@@ -1,0 +1,71 @@
+"""`leadpact report NAME`: a report in the terminal, as CSV or as JSON; `leadpact report rebuild` refolds the rounds."""
+
+from __future__ import annotations
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table as RichTable
+
+from leadpact import clock
+from leadpact.core.errors import LeadpactError
+from leadpact.insights.filters import FILTERS, Filters
+from leadpact.insights.reports import REPORTS, Report, run
+from leadpact.leads.models import Lead
+from leadpact.leads.rounds import rebuild
+
+NAMES = ("funnel", "sla", "follow-up", "hand-back", "commitments")
+
+
+class Command(BaseCommand):
+    help = ("Show a report: funnel, sla, follow-up, hand-back or commitments, for a period and a slice of leads; "
+            "or `rebuild` the rounds the reports read from the whole history.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", choices=[*NAMES, "rebuild"], metavar="NAME",
+                            help=f"one of: {', '.join(NAMES)}; or rebuild")
+        for name, text in FILTERS.items():
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default="", help=text)
+        parser.add_argument("--by", default=None,
+                            help="break the report down by: funnel: month (default), source, campaign, lead_type, "
+                                 "team, owner, pact_version; sla: team (default), owner, lead_type")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                            help="table (default), csv (one table: see --table) or json (every table)")
+        parser.add_argument("--table", default=None, help="the table to print as CSV (default: the first)")
+
+    def handle(self, *args: object, **options: object) -> None:
+        if options["name"] == "rebuild":
+            return self._rebuild()
+        now = clock.now()
+        try:
+            filters = Filters.parse({name: options[name] for name in FILTERS if options[name]}, now.date())
+            result = run(str(options["name"]), filters, now, by=options["by"])
+            if options["format"] == "csv":
+                self.stdout.write(result.as_csv(options["table"]), ending="")
+            elif options["format"] == "json":
+                self.stdout.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2).decode())
+            else:
+                _print(result, Console(file=self.stdout, width=140))
+        except LeadpactError as err:
+            raise CommandError(str(err)) from None
+
+    def _rebuild(self) -> None:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("folding the history", total=Lead.objects.filter(rounds__gt=0).count())
+            total = rebuild(lambda n: progress.advance(task, n))
+        self.stdout.write(f"{total} rounds rebuilt from the history")
+
+
+def _print(result: Report, console: Console) -> None:
+    console.print(f"[bold]{result.title}[/bold]  " + "  ".join(f"{k}={v}" for k, v in result.filters.described()
+                                                                 .items()))
+    for table in result.tables:
+        shown = RichTable(title=table.title, title_justify="left")
+        for column in table.columns:
+            shown.add_column(column.label, justify="left" if column.kind == "text" else "right")
+        for row in table.rows:
+            shown.add_row(*(table.cell(row, column) for column in table.columns))
+        console.print(shown)
+    for note in result.notes:
+        console.print(f"· {note}")
