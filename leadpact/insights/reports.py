@@ -30,7 +30,8 @@ class Table:
     chart: str | None = None  # the column drawn as bars against the first column
 
     def cell(self, row: dict[str, Any], column: Column) -> str:
-        return say(row.get(column.key), column.kind)
+        """A value as people read it; a row may say its own kind (a table of measures of different kinds)."""
+        return say(row.get(column.key), column.kind if column.kind == "text" else row.get("kind", column.kind))
 
 
 @dataclass
@@ -87,10 +88,13 @@ def catalogue() -> list[tuple[str, str]]:
     return [(name, title) for name, (title, _) in _registered().items()]
 
 
-def _registered() -> dict[str, tuple[str, ReportFunction]]:
-    from leadpact.insights import flow, followup, handback, commitments  # noqa: F401,I001  (they register, in order)
+ORDER = ("funnel", "sla", "follow-up", "hand-back", "commitments", "definition")
 
-    return REPORTS
+
+def _registered() -> dict[str, tuple[str, ReportFunction]]:
+    from leadpact.insights import commitments, flow, followup, handback  # noqa: F401  (they register)
+
+    return {name: REPORTS[name] for name in sorted(REPORTS, key=lambda n: ORDER.index(n) if n in ORDER else 99)}
 
 
 def say(value: Any, kind: str) -> str:

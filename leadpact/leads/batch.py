@@ -38,6 +38,7 @@ class Batch:
     events: list[tuple[Lead, tuple[Any, ...]]] = field(default_factory=list)  # (lead, values of EVENT_COLUMNS)
     rows: dict[int, Lead] = field(default_factory=dict)  # row index -> lead
     retyped: dict[int, Lead] = field(default_factory=dict)  # owned leads whose lead type changed: clocks to redo
+    route: bool = True  # new MQLs wait for the worker to hand them over; not when recording past history
 
     def find(self, clean: CleanLead) -> Lead | None:
         email, external = clean.fields.get("email"), clean.fields.get("external_id")
@@ -86,7 +87,7 @@ def move(batch: Batch, lead: Lead, name: str, reason: str = "", note: str = "", 
         lead.rounds += 1
         lead.attempts, lead.contacted_at, lead.assigned_at, lead.owner_id = 0, None, None, None
     # An MQL waits in the routing queue; the worker hands it to an owner (or keeps it waiting, visibly).
-    lead.route_at = batch.now if transition.target is Stage.MQL else None
+    lead.route_at = batch.now if transition.target is Stage.MQL and batch.route else None
     if transition.target is not Stage.MQL:
         lead.queued_at = None
     batch.event(lead, EventKind.TRANSITION, transition=name, from_stage=before, to_stage=lead.stage, reason=reason,

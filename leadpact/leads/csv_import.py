@@ -17,10 +17,11 @@ import yaml
 from leadpact.core.errors import FieldErrors, LeadpactError
 from leadpact.core.fields import CONTACT_FIELDS
 from leadpact.core.lifecycle import Actor
+from leadpact.leads.rounds import report_zone
 from leadpact.leads.services import MAX_BATCH, leads_intake
 
 PRESETS = ("salesforce", "hubspot")
-_MAPPING_KEYS = {"columns", "constants", "missing", "values", "types", "description"}
+_MAPPING_KEYS = {"columns", "constants", "missing", "values", "types", "at", "description"}
 _TYPES = ("number", "integer", "bool", "text")
 _TRUE, _FALSE = {"1", "yes", "true", "y", "t"}, {"0", "no", "false", "n", "f"}
 
@@ -38,6 +39,7 @@ class ColumnMapping:
     missing: frozenset[str] = frozenset({""})
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {given: stored}
     types: dict[str, str] = field(default_factory=dict)  # custom.<name> -> number | integer | bool | text
+    at: str | None = None  # the column saying when each row arrived: the import then records past history
 
     def row(self, record: Mapping[str, str]) -> dict[str, Any]:
         """One CSV record (header -> value) as an intake row."""
@@ -109,7 +111,7 @@ def load_mapping(text: str, source: str = "mapping") -> ColumnMapping:
     return ColumnMapping(columns, dict(spec.get("constants", {})),
                          frozenset(str(m) for m in spec.get("missing", [""])),
                          {k: {str(a): b for a, b in v.items()} for k, v in spec.get("values", {}).items()},
-                         dict(spec.get("types", {})))
+                         dict(spec.get("types", {})), str(spec["at"]) if spec.get("at") else None)
 
 
 def _check_target(target: str, source: str) -> None:
@@ -152,8 +154,12 @@ def import_leads(stream: IO[str], mapping: ColumnMapping, *, actor: Actor, now: 
     if writer:
         writer.writerow([*headers, "_line", "_errors"])
     summary = ImportSummary()
-    for chunk in _chunks(reader, batch_size):
-        results = leads_intake([mapping.row_of(plan, values) for _, values in chunk], actor=actor, now=now())
+    dated = mapping.at is not None
+    chunks = _dated_chunks(reader, headers, mapping, batch_size, summary, writer) if dated else \
+        ((now(), chunk) for chunk in _chunks(reader, batch_size))
+    for instant, chunk in chunks:
+        results = leads_intake([mapping.row_of(plan, values) for _, values in chunk], actor=actor, now=instant,
+                               history=dated)
         for (line, values), result in zip(chunk, results):
             _count(summary, result)
             if result.status == "rejected" and writer:
@@ -161,6 +167,46 @@ def import_leads(stream: IO[str], mapping: ColumnMapping, *, actor: Actor, now: 
         if progress:
             progress(len(chunk))
     return summary
+
+
+def _dated_chunks(reader: Any, headers: list[str], mapping: ColumnMapping, size: int, summary: ImportSummary,
+                  writer: Any) -> Iterator[tuple[dt.datetime, list[tuple[int, list[str]]]]]:
+    """The rows in the order they arrived (the whole file is read to sort it), in batches of one instant each.
+    A row without a readable instant is rejected."""
+    if mapping.at not in headers:
+        raise MappingInvalid(f"at: the file has no column {mapping.at!r}; it has: {', '.join(headers[:12])}")
+    position, rows = headers.index(mapping.at), []
+    for record in reader:
+        try:
+            rows.append((instant_of(record[position] if position < len(record) else ""), reader.line_num, record))
+        except ValueError as err:
+            _count(summary, _Rejected({mapping.at: str(err)}))
+            if writer:
+                writer.writerow([*record, reader.line_num, f"{mapping.at}: {err}"])
+    rows.sort(key=lambda row: (row[0], row[1]))
+    chunk: list[tuple[int, list[str]]] = []
+    for i, (instant, line, record) in enumerate(rows):
+        chunk.append((line, record))
+        if i + 1 == len(rows) or rows[i + 1][0] != instant or len(chunk) == size:
+            yield instant, chunk
+            chunk = []
+
+
+@dataclass
+class _Rejected:
+    errors: dict[str, str]
+    status: str = "rejected"
+    warnings: tuple = ()
+
+
+def instant_of(text: str) -> dt.datetime:
+    """A date or date and time from a file; without a UTC offset it is read in the reporting time zone."""
+    text = text.strip()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a date or time: {text!r}; write it like 2026-11-25 or 2026-11-25 14:30") from None
+    return value if value.tzinfo else value.replace(tzinfo=report_zone())
 
 
 def _check_headers(headers: list[str], mapping: ColumnMapping) -> None:

@@ -18,7 +18,7 @@ from leadpact.core.lifecycle import SYSTEM, WORKLOAD, Actor, Stage
 from leadpact.core.pact import Pact
 from leadpact.leads.batch import CONTACT_COLUMNS, Batch, mark_changed, move, new_lead, write_batch
 from leadpact.leads.models import EventKind, Lead, Submission
-from leadpact.pact.selectors import pact_in_force
+from leadpact.pact.selectors import pact_for_history, pact_in_force
 
 MAX_BATCH = 1000
 # Two intakes of the same new lead at once: the one that loses the race takes its batch again and finds the lead.
@@ -41,13 +41,15 @@ class IntakeResult:
 
 
 def leads_intake(rows: Sequence[Mapping[str, Any]], *, actor: Actor, now: dt.datetime,
-                 keep_bad_fields: bool = False) -> list[IntakeResult]:
+                 keep_bad_fields: bool = False, history: bool = False) -> list[IntakeResult]:
     """Take in a batch: every good row is stored (created, merged into the lead with the same email, or recognised
     as a repeat), each bad row is reported by index; one transaction, so nothing is half-written.
-    `keep_bad_fields` is for a person's form post: a bad optional value is kept under custom.<field>_as_sent."""
+    `keep_bad_fields` is for a person's form post: a bad optional value is kept under custom.<field>_as_sent.
+    `history` records leads that arrived at a past instant `now` (a dated import): their MQLs are not handed to
+    anyone now, and an instant before the first pact version is judged under that first version."""
     if len(rows) > MAX_BATCH:
         raise FieldErrors({"leads": f"{len(rows)} leads in one batch; send at most {MAX_BATCH}"})
-    version, pact = pact_in_force(now)
+    version, pact = pact_for_history(now) if history else pact_in_force(now)
     normalise = normalise_form_lead if keep_bad_fields else normalise_lead
     rejected, cleaned = [], []
     for index, row in enumerate(rows):
@@ -57,7 +59,7 @@ def leads_intake(rows: Sequence[Mapping[str, Any]], *, actor: Actor, now: dt.dat
             rejected.append(IntakeResult(index, "rejected", errors=err.errors))
     for attempt in range(1, INTAKE_ATTEMPTS + 1):
         try:
-            batch = Batch(version, pact, actor, now)
+            batch = Batch(version, pact, actor, now, route=not history)
             taken = _take_all(batch, cleaned)
             break
         except (DatabaseError, connection.Database.DatabaseError) as err:

@@ -41,6 +41,17 @@ def pact_in_force(now: dt.datetime) -> tuple[PactVersion, Pact]:
     return version, pact_of(version)
 
 
+def pact_for_history(at: dt.datetime) -> tuple[PactVersion, Pact]:
+    """The version to judge a past instant by: the one in force then or, before the first one, the first one."""
+    try:
+        return pact_in_force(at)
+    except NoPactInForce:
+        first = PactVersion.objects.filter(in_force_from__isnull=False).order_by("version").first()
+        if first is None:
+            raise
+        return first, pact_of(first)
+
+
 def version_get(number: int) -> PactVersion:
     version = PactVersion.objects.filter(version=number).first()
     if version is None:

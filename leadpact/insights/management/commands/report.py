@@ -46,7 +46,7 @@ class Command(BaseCommand):
             elif options["format"] == "json":
                 self.stdout.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2).decode())
             else:
-                _print(result, Console(file=self.stdout, width=140))
+                print_report(result, Console(file=self.stdout, width=140))
         except LeadpactError as err:
             raise CommandError(str(err)) from None
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{total} rounds rebuilt from the history")
 
 
-def _print(result: Report, console: Console) -> None:
+def print_report(result: Report, console: Console) -> None:
     console.print(f"[bold]{result.title}[/bold]  " + "  ".join(f"{k}={v}" for k, v in result.filters.described()
                                                                  .items()))
     for table in result.tables:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 from typing import IO
@@ -12,12 +13,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leadpact import clock
 from leadpact.core.lifecycle import Actor, Role
+from leadpact.handoff.outcomes import load_outcome_mapping, outcomes_record
 from leadpact.leads.csv_import import PRESETS, MappingInvalid, import_leads, load_mapping, open_csv, preset
 from leadpact.pact.selectors import NoPactInForce
 
 
 class Command(BaseCommand):
-    help = "Import leads from a CSV file: validated, de-duplicated, scored and qualified like any other intake."
+    help = ("Import leads from a CSV file (validated, de-duplicated, scored and qualified like any other intake; "
+            "dated rows record past history), or the outcomes of imported leads.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
@@ -31,11 +34,21 @@ class Command(BaseCommand):
                            "(default: ./rejects-<FILE name>-<time>.csv in the current directory)")
         leads.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (at most 1000)")
         leads.add_argument("--source-label", default="import", help='recorded as the actor, e.g. "hubspot-2026-11"')
+        outcomes = sub.add_parser("outcomes", help="record what became of imported leads (a CRM's closed deals): "
+                                  "accepted, converted, won or lost, each on its date")
+        outcomes.add_argument("file", type=Path)
+        outcomes.add_argument("--mapping", type=Path, required=True,
+                              help="columns: CSV header -> external_id, email, owner, lost_reason, assigned_at, "
+                                   "accepted_at, converted_at, won_at or lost_at (docs/import-mapping.md)")
+        outcomes.add_argument("--rejects", type=Path, help="where to write rejected rows (default: ./rejects-...)")
+        outcomes.add_argument("--source-label", default="import", help="recorded as the actor")
 
     def handle(self, *args: object, **options: object) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no file at {path}")
+        if options["what"] == "outcomes":
+            return self._outcomes(path, options)
         try:
             mapping = (load_mapping(options["mapping"].read_text(), str(options["mapping"])) if options["mapping"]
                        else preset(options["preset"] or "salesforce"))
@@ -52,6 +65,39 @@ class Command(BaseCommand):
         except (MappingInvalid, NoPactInForce) as err:
             raise CommandError(str(err)) from None
         self._report(summary, rejects_path)
+
+    def _outcomes(self, path: Path, options: dict) -> None:
+        try:
+            columns = load_outcome_mapping(options["mapping"].read_text(), str(options["mapping"]))
+        except (MappingInvalid, OSError) as err:
+            raise CommandError(str(err)) from None
+        rejects_path = options["rejects"] or default_rejects_path(path, clock.now())
+        actor = Actor(f"import:{options['source_label']}", Role.ADMIN)
+        recorded = rejected = warned = 0
+        with open_csv(path) as stream, _open_rejects(rejects_path) as rejects, _bar() as bar:
+            reader, writer = csv.DictReader(stream), csv.writer(rejects)
+            task = bar.add_task(f"Recording {path.name}", total=_count_rows(path))
+            writer.writerow([*(reader.fieldnames or []), "_errors"])
+            for record in reader:
+                row = {target: record[header] for header, target in columns.items() if record.get(header)}
+                try:
+                    [result] = outcomes_record([row], actor=actor)
+                except NoPactInForce as err:
+                    raise CommandError(str(err)) from None
+                if result.status == "rejected":
+                    rejected += 1
+                    writer.writerow([*record.values(), "; ".join(f"{k}: {v}" for k, v in result.errors.items())])
+                else:
+                    recorded += 1
+                    warned += bool(result.warnings)
+                    for column, warning in result.warnings.items():
+                        self.stdout.write(f"line {reader.line_num}: {column}: {warning}")
+                bar.advance(task)
+        self.stdout.write(f"{recorded} outcomes recorded ({warned} with a date moved), {rejected} rejected")
+        if rejected:
+            self.stdout.write(f"rejected rows, with their errors, written to {rejects_path.resolve()}")
+        else:
+            rejects_path.unlink(missing_ok=True)
 
     def _report(self, summary, rejects_path: Path) -> None:
         self.stdout.write(f"{summary.rows} rows: {summary.created} created, {summary.merged} merged, "
