@@ -23,6 +23,7 @@ urlpatterns = [
     path("pact", agreement.pact_home, name="pact"),
     path("pact/versions/<int:number>", agreement.version_page, name="pact-version"),
     path("pact/versions/<int:number>/sign", agreement.sign, name="pact-sign"),
+    path("pact/versions/<int:number>/backtest", agreement.backtest_page, name="pact-backtest"),
     path("pact/diff", agreement.diff_page, name="pact-diff"),
     path("pact/propose", agreement.propose, name="pact-propose"),
     path("admin", admin.admin_home, name="admin"),

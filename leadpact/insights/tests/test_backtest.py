@@ -85,3 +85,20 @@ def test_a_period_is_a_range_a_month_or_a_year(text, since, until):
 def test_a_bad_period_is_refused_with_the_forms_it_takes(text):
     with pytest.raises(FieldErrors, match="write it like"):
         parse_period(text, dt.date(2027, 1, 1))
+
+
+def test_the_pact_screen_backtests_a_proposed_version_before_it_is_signed(history, proposal, client, people,
+                                                                          clock_at):
+    from leadpact.pact.services import pact_propose
+
+    clock_at(NOW)
+    pact_propose(proposal, proposed_by=people["marketing"])
+    client.force_login(people["manager"])
+    assert b"Backtest v4 against v3" in client.get("/pact/versions/4").content
+    page = client.get("/pact/versions/4/backtest?period=2026-12..2027-01")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Backtest: version 4 against version 3" in text and "dropped: MQLs under version 3 only" in text
+    assert client.get("/pact/versions/4/backtest?period=someday").status_code == 422
+    client.force_login(people["rep"])
+    assert client.get("/pact/versions/4/backtest").status_code == 403

@@ -10,13 +10,16 @@ from django.views.decorators.http import require_POST
 from leadpact import clock
 from leadpact.accounts.permissions import PACT_PROPOSE
 from leadpact.core.calendar_spec import WEEKDAYS
-from leadpact.core.errors import LeadpactError, NotFound, PactInvalid
+from leadpact.core.errors import FieldErrors, LeadpactError, NotFound, PactInvalid
 from leadpact.core.pact import Calendar
 from leadpact.core.pact_diff import describe_changes
+from leadpact.http_errors import message_of, status_for
+from leadpact.insights.backtest import backtest, baseline, parse_period
 from leadpact.pact import selectors
 from leadpact.pact.models import PactVersion
 from leadpact.pact.services import pact_propose, pact_sign
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, REP, act, roles
+from leadpact.web.views.reports import shown
 
 EVERYONE = (REP, MANAGER, MARKETING, ADMIN)
 
@@ -50,6 +53,26 @@ def _version_page(request: HttpRequest, version: PactVersion | None) -> HttpResp
         "sides": _sides(request, version), "may_propose": request.user.role in PACT_PROPOSE,
         "in_force": _in_force_number(),
     })
+
+
+@roles(*PACT_PROPOSE)
+def backtest_page(request: HttpRequest, number: int) -> HttpResponse:
+    """A version replayed on the recorded leads of a period, against the version in force (or ?against=N)."""
+    now = clock.now()
+    period = request.GET.get("period") or f"{now.year - 1}-{now.month:02d}..{now.year}-{now.month:02d}"
+    context: dict[str, object] = {"number": number, "period": period, "against": request.GET.get("against", "")}
+    try:
+        version = selectors.version_get(number)
+        against = request.GET.get("against", "")
+        if against and not against.isdigit():
+            raise FieldErrors({"against": f"not a version number: {against!r}"})
+        result = backtest((f"version {number}", selectors.pact_of(version)),
+                          baseline(int(against) if against else None, now), parse_period(period, now.date()))
+    except LeadpactError as err:
+        return render(request, "web/pact_backtest.html", {**context, "error": message_of(err)},
+                      status=status_for(err))
+    return render(request, "web/pact_backtest.html", {**context, "report": result,
+                                                      "tables": [shown(t) for t in result.tables]})
 
 
 def _in_force_number() -> int | None:

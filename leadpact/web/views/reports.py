@@ -32,7 +32,7 @@ def report_page(request: HttpRequest, name: str = "funnel") -> HttpResponse:
     except LeadpactError as err:
         return render(request, "web/reports.html", {**context, "error": message_of(err)}, status=status_for(err))
     return render(request, "web/reports.html", {**context, "report": result,
-                                                "tables": [_shown(table) for table in result.tables]})
+                                                "tables": [shown(table) for table in result.tables]})
 
 
 @roles(REP, MANAGER, MARKETING, ADMIN)
@@ -47,7 +47,7 @@ def report_csv(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-def _shown(table: Table) -> dict:
+def shown(table: Table) -> dict:
     """A table with its cells as people read them, and its chart (every row but the total)."""
     rows = [[table.cell(row, column) for column in table.columns] for row in table.rows]
     chart = None
