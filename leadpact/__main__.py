@@ -13,7 +13,7 @@ COMMANDS = {
     "outbox": "list pending or dead-lettered notifications and retry one",
     "demo": "load the demo pact, people and a few hundred generated leads",
     "pact": "check, diff, propose, sign and list versions of the agreement",
-    "report": "reports: funnel, sla, follow-up, hand-back, commitments (table, CSV or JSON); rebuild",
+    "report": "reports: funnel, sla, follow-up, hand-back, commitments, definition (table, CSV, JSON); rebuild",
     "backtest": "replay the recorded leads of a period under a proposed pact, beside the one in force",
     "import": "import leads from a CSV file (presets or a mapping file; dated rows record past history), or outcomes",
     "token": "create or revoke API tokens for integrations",

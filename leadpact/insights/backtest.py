@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 
 from leadpact.core.errors import FieldErrors, NotFound
 from leadpact.core.pact import Pact
@@ -59,7 +59,7 @@ def baseline(against: int | None, now: dt.datetime) -> tuple[str, Pact]:
 def backtest(proposed: tuple[str, Pact], against: tuple[str, Pact], filters: Filters,
              progress: Callable[[str, int, int], None] = lambda step, done, total: None) -> Report:
     """Replay the leads that arrived in the period under both pacts; `progress(step, done, total)` follows it."""
-    leads = list(past_leads(filters))
+    leads = list(past_leads(arrived(filters)))
     zone, done = report_zone(), [0]
 
     def advance(n: int) -> None:
@@ -77,12 +77,17 @@ def backtest(proposed: tuple[str, Pact], against: tuple[str, Pact], filters: Fil
          "the ones recorded."])
 
 
-def past_leads(filters: Filters) -> Iterator[PastLead]:
-    """The leads that arrived in the period (by lead type, source, campaign when filtered), with their history."""
+def arrived(filters: Filters) -> QuerySet[Lead]:
+    """The leads that arrived in the period (of a lead type, source, campaign when filtered)."""
     qs = Lead.objects.filter(created_at__gte=filters.start, created_at__lt=filters.end)
     for name in ("source", "campaign", "lead_type"):
         if getattr(filters, name):
             qs = qs.filter(**{name: getattr(filters, name)})
+    return qs
+
+
+def past_leads(qs: QuerySet[Lead]) -> Iterator[PastLead]:
+    """Each lead with what the history says of it, read in chunks."""
     last = 0
     while True:
         rows = list(qs.filter(pk__gt=last).order_by("pk").values("pk", "created_at", "custom", *CONTACT_COLUMNS)

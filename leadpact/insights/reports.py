@@ -92,7 +92,7 @@ ORDER = ("funnel", "sla", "follow-up", "hand-back", "commitments", "definition")
 
 
 def _registered() -> dict[str, tuple[str, ReportFunction]]:
-    from leadpact.insights import commitments, flow, followup, handback  # noqa: F401  (they register)
+    from leadpact.insights import commitments, definition, flow, followup, handback  # noqa: F401  (they register)
 
     return {name: REPORTS[name] for name in sorted(REPORTS, key=lambda n: ORDER.index(n) if n in ORDER else 99)}
 

@@ -62,7 +62,7 @@ def test_the_terminal_names_a_bad_filter_and_rebuilds_the_rounds(later):
 
 def test_the_api_gives_each_report_as_json_and_a_table_as_csv(later, api):
     listed = api.get("/api/reports").json()
-    assert [r["name"] for r in listed] == ["funnel", "sla", "follow-up", "hand-back", "commitments"]
+    assert [r["name"] for r in listed] == ["funnel", "sla", "follow-up", "hand-back", "commitments", "definition"]
     funnel = api.get(f"/api/reports/funnel?{PERIOD}&by=lead_type").json()
     assert funnel["filters"]["since"] == "2026-12-01"
     assert funnel["tables"]["cohorts"]["rows"][0] == pytest.approx(
@@ -94,7 +94,7 @@ def test_a_rep_reads_their_own_figures_over_the_api(later, client):
 @pytest.mark.parametrize("email", ["cy@acme.example", "raj@acme.example", "mia@acme.example", "admin@acme.example"])
 def test_every_role_opens_the_report_pages_with_charts_and_csv_links(later, signed_in, email):
     client = signed_in(email)
-    for name in ("funnel", "sla", "follow-up", "hand-back", "commitments"):
+    for name in ("funnel", "sla", "follow-up", "hand-back", "commitments", "definition"):
         page = client.get(f"/reports/{name}?{PERIOD}")
         assert page.status_code == 200, name
         assert b"table=" in page.content

@@ -15,12 +15,13 @@ from leadpact.insights.reports import REPORTS, Report, run
 from leadpact.leads.models import Lead
 from leadpact.leads.rounds import rebuild
 
-NAMES = ("funnel", "sla", "follow-up", "hand-back", "commitments")
+NAMES = ("funnel", "sla", "follow-up", "hand-back", "commitments", "definition")
 
 
 class Command(BaseCommand):
-    help = ("Show a report: funnel, sla, follow-up, hand-back or commitments, for a period and a slice of leads; "
-            "or `rebuild` the rounds the reports read from the whole history.")
+    help = ("Show a report: funnel, sla, follow-up, hand-back, commitments or definition (does the MQL definition "
+            "predict revenue?), for a period and a slice of leads; or `rebuild` the rounds the reports read from the "
+            "whole history.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=[*NAMES, "rebuild"], metavar="NAME",
