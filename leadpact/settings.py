@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("LEADPACT_DATA_DIR", Path.cwd() / "var"))
@@ -92,6 +94,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 # Reports count days and months in this time zone (`leadpact report rebuild` after changing it).
 REPORT_TIME_ZONE = os.environ.get("LEADPACT_REPORT_TIME_ZONE", "UTC")
+try:
+    zoneinfo.ZoneInfo(REPORT_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"LEADPACT_REPORT_TIME_ZONE: {REPORT_TIME_ZONE!r} is not a time zone; "
+                               "write it like Europe/Berlin or UTC") from None
 USE_I18N = False
 USE_TZ = True
 
