@@ -1,4 +1,5 @@
-"""The worker: routes waiting MQLs, fires due clocks and delivers the outbox, in batches, until told to stop.
+"""The worker: routes waiting MQLs, fires due clocks, queues the daily digest and delivers the outbox, in batches,
+until told to stop.
 Several can run against one PostgreSQL; each claims its own rows. `leadpact serve` runs one in its process."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import close_old_connections
 
 from leadpact import clock
 from leadpact.handoff.routing import leads_route_due
+from leadpact.insights.digest import digest_queue_due
 from leadpact.notify.services import outbox_deliver
 from leadpact.pact.selectors import NoPactInForce
 from leadpact.sla.services import clocks_fire_due
@@ -32,13 +34,14 @@ class PassReport:
     expired: int = 0
     steps_due: int = 0
     late: int = 0
+    digests: int = 0
     sent: int = 0
     failed: int = 0
 
     @property
     def busy(self) -> bool:
-        return bool(self.assigned or self.warned or self.breached or self.expired or self.steps_due or self.sent
-                    or self.failed)
+        return bool(self.assigned or self.warned or self.breached or self.expired or self.steps_due or self.digests
+                    or self.sent or self.failed)
 
     def __str__(self) -> str:
         return ", ".join(f"{name} {value}" for name, value in vars(self).items() if value) or "nothing due"
@@ -46,10 +49,11 @@ class PassReport:
 
 def run_pass(now: dt.datetime, batch: int = BATCH) -> PassReport:
     """One round of everything due at `now`: routing (new owners get their clocks), the clocks (batch after batch,
-    in due order, until none is left to claim), routing again (leads whose acceptance window ran out), then mail.
+    in due order, until none is left to claim), routing again (leads whose acceptance window ran out), the daily
+    digest once its hour has come, then mail.
     A part that fails is logged and the others still run: the outbox goes out whatever else went wrong."""
     report = PassReport()
-    for part in (_route, _fire, _route, _send):
+    for part in (_route, _fire, _route, _digest, _send):
         try:
             part(now, batch, report)
         except NoPactInForce:
@@ -71,6 +75,10 @@ def _fire(now: dt.datetime, batch: int, report: PassReport) -> None:
             setattr(report, name, getattr(report, name) + getattr(fired, name))
         if not fired.claimed or fired.claimed == fired.skipped + fired.failed:
             break
+
+
+def _digest(now: dt.datetime, batch: int, report: PassReport) -> None:
+    report.digests = digest_queue_due(now)
 
 
 def _send(now: dt.datetime, batch: int, report: PassReport) -> None:

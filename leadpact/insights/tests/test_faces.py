@@ -108,3 +108,10 @@ def test_a_report_page_says_which_filter_is_wrong(later, signed_in):
     page = signed_in("mia@acme.example").get("/reports/funnel?since=2027-02-01&until=2027-01-01")
     assert page.status_code == 422
     assert "since: 2027-02-01 is after until (2027-01-01)" in page.content.decode()
+
+
+def test_the_terminal_shows_the_digest_a_person_would_get(later):
+    shown = command("digest", "--to", "raj@acme.example")
+    assert shown.startswith("Subject: Lead digest for") and "MQLs handed over" in shown
+    with pytest.raises(CommandError, match="--to: no person nobody@acme.example"):
+        command("digest", "--to", "nobody@acme.example")

@@ -10,8 +10,10 @@ from rich.table import Table as RichTable
 
 from leadpact import clock
 from leadpact.core.errors import LeadpactError
+from leadpact.accounts.models import User
+from leadpact.insights.digest import digest_preview
 from leadpact.insights.filters import FILTERS, Filters
-from leadpact.insights.reports import REPORTS, Report, run
+from leadpact.insights.reports import Report, run
 from leadpact.leads.models import Lead
 from leadpact.leads.rounds import rebuild
 
@@ -24,8 +26,8 @@ class Command(BaseCommand):
             "whole history.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=[*NAMES, "rebuild"], metavar="NAME",
-                            help=f"one of: {', '.join(NAMES)}; or rebuild")
+        parser.add_argument("name", choices=[*NAMES, "digest", "rebuild"], metavar="NAME",
+                            help=f"one of: {', '.join(NAMES)}; digest (the email --to would get now); or rebuild")
         for name, text in FILTERS.items():
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default="", help=text)
         parser.add_argument("--by", default=None,
@@ -34,11 +36,14 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table",
                             help="table (default), csv (one table: see --table) or json (every table)")
         parser.add_argument("--table", default=None, help="the table to print as CSV (default: the first)")
+        parser.add_argument("--to", default=None, help="digest: the person whose digest to show (an email)")
 
     def handle(self, *args: object, **options: object) -> None:
         if options["name"] == "rebuild":
             return self._rebuild()
         now = clock.now()
+        if options["name"] == "digest":
+            return self._digest(options["to"], now)
         try:
             filters = Filters.parse({name: options[name] for name in FILTERS if options[name]}, now.date())
             result = run(str(options["name"]), filters, now, by=options["by"])
@@ -50,6 +55,17 @@ class Command(BaseCommand):
                 print_report(result, Console(file=self.stdout, width=140))
         except LeadpactError as err:
             raise CommandError(str(err)) from None
+
+    def _digest(self, email: str | None, now) -> None:
+        person = User.objects.filter(email__iexact=email or "").first()
+        if person is None:
+            raise CommandError(f"--to: {'give a person' if not email else f'no person {email}'}; "
+                               "the digest shown is the one that person would get now")
+        try:
+            content = digest_preview(person, now)
+        except LeadpactError as err:
+            raise CommandError(str(err)) from None
+        self.stdout.write(f"Subject: {content.subject}\n\n{content.text}")
 
     def _rebuild(self) -> None:
         with Progress(transient=True) as progress:
