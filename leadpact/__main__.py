@@ -14,6 +14,7 @@ COMMANDS = {
     "demo": "load the demo pact, people and a few hundred generated leads",
     "pact": "check, diff, propose, sign and list versions of the agreement",
     "report": "reports: funnel, sla, follow-up, hand-back, commitments, definition (table, CSV, JSON); rebuild",
+    "advice": "train the predictive score (advice beside the pact's score) and read its suggested points",
     "backtest": "replay the recorded leads of a period under a proposed pact, beside the one in force",
     "import": "import leads from a CSV file (presets or a mapping file; dated rows record past history), or outcomes",
     "token": "create or revoke API tokens for integrations",

@@ -30,14 +30,14 @@ def pact_propose(text: str, proposed_by: User | None = None) -> tuple[PactVersio
             if existing.sha256 == sha:
                 return existing, False
             raise LeadpactError(f"version {pact.version} exists with another text; a version never changes, "
-                                f"so give this one `version: {_next_number()}`")
+                                f"so give this one `version: {next_version_number()}`")
         version = PactVersion.objects.create(
             name=pact.name, version=pact.version, text=text, sha256=sha, effective=pact.effective,
             timezone=pact.timezone, summary=pact.summary, proposed_by=proposed_by)
     return version, True
 
 
-def _next_number() -> int:
+def next_version_number() -> int:
     last = PactVersion.objects.order_by("-version").values_list("version", flat=True).first()
     return (last or 0) + 1
 
@@ -72,7 +72,7 @@ def _refuse_if_superseded(version: PactVersion) -> None:
         raise SignatureRefused(
             f"version {newer.version}, a newer version, is already signed, starting {_when(newer)}; an older "
             f"version never replaces a newer one. To bring back what version {version.version} says, propose "
-            f"it again as version {_next_number()}")
+            f"it again as version {next_version_number()}")
 
 
 def _put_in_force(version: PactVersion, start: dt.datetime) -> None:
@@ -82,7 +82,7 @@ def _put_in_force(version: PactVersion, start: dt.datetime) -> None:
         raise SignatureRefused(
             f"version {version.version} would be in force from {_when(version, start)}, but version "
             f"{older.version}, an older version, is signed to start {when}; a newer version must start after "
-            f"the older ones. Propose a version {_next_number()} with an `effective:` date after "
+            f"the older ones. Propose a version {next_version_number()} with an `effective:` date after "
             f"{_local(older, older.in_force_from):%Y-%m-%d} instead")
     version.in_force_from = start
     try:
@@ -93,7 +93,7 @@ def _put_in_force(version: PactVersion, start: dt.datetime) -> None:
             raise
         raise SignatureRefused(
             f"version {version.version} would start at {_when(version, start)}, the same instant as another "
-            f"signed version; propose a version {_next_number()} with another `effective:` date instead") from None
+            f"signed version; propose a version {next_version_number()} with another `effective:` date instead") from None
 
 
 def _when(version: PactVersion, instant: dt.datetime | None = None) -> str:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from leadpact.web.views import actions, admin, agreement, board, inbox, leads, marketing, me, reports
+from leadpact.web.views import actions, admin, advice, agreement, board, inbox, leads, marketing, me, reports
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("leads/<int:lead_id>/reassign", actions.reassign, name="reassign"),
     path("board", board.board, name="board"),
     path("marketing", marketing.marketing, name="marketing"),
+    path("advice", advice.advice_page, name="advice"),
+    path("advice/train", advice.advice_retrain, name="advice-train"),
     path("reports", reports.report_page, name="reports"),
     path("reports/<str:name>.csv", reports.report_csv, name="report-csv"),
     path("reports/<str:name>", reports.report_page, name="report"),

@@ -14,10 +14,11 @@ from leadpact.core.errors import FieldErrors, LeadpactError, NotFound, PactInval
 from leadpact.core.pact import Calendar
 from leadpact.core.pact_diff import describe_changes
 from leadpact.http_errors import message_of, status_for
+from leadpact.insights.advice import latest_model, proposed_text
 from leadpact.insights.backtest import backtest, baseline, parse_period
 from leadpact.pact import selectors
 from leadpact.pact.models import PactVersion
-from leadpact.pact.services import pact_propose, pact_sign
+from leadpact.pact.services import next_version_number, pact_propose, pact_sign
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, REP, act, roles
 from leadpact.web.views.reports import shown
 
@@ -131,7 +132,9 @@ def propose(request: HttpRequest) -> HttpResponse:
         return redirect("web:pact-version", number=version.version)
     try:
         text = selectors.version_in_force(clock.now()).text
-    except selectors.NoPactInForce:
+        if request.GET.get("from") == "advice":  # the pact in force with the predictive score's suggested points
+            text = proposed_text(text, latest_model().suggestion, next_version_number())
+    except (selectors.NoPactInForce, NotFound):
         text = ""
     return _propose_page(request, text, [])
 

@@ -7,11 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from leadpact import clock
+from leadpact.accounts.permissions import actor_for
+from leadpact.core.errors import NotAllowed, NotFound
 from leadpact.core.lifecycle import STAGES, Stage
 from leadpact.handoff import selectors as handoff
 from leadpact.handoff.services import check_may_act
-from leadpact.accounts.permissions import actor_for
-from leadpact.core.errors import NotAllowed, NotFound
+from leadpact.insights.advice import advice_for
 from leadpact.leads import selectors
 from leadpact.pact.selectors import NoPactInForce, pact_in_force, version_in_force
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, SALES, roles
@@ -49,7 +50,7 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
         "clocks": handoff.lead_clocks(lead, now), "plan": handoff.cadence_plan(lead, now),
         "attempts": handoff.lead_attempts(lead), "rounds": handoff.previous_rounds(lead),
         "may_act": _may_act(request, lead, now), "is_manager": request.user.role in (MANAGER, ADMIN),
-        "row": handoff.inbox_row(lead, now), **action_choices(now),
+        "row": handoff.inbox_row(lead, now), "advice": advice_for(lead), **action_choices(now),
     })
 
 
