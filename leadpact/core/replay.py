@@ -38,21 +38,24 @@ class Verdict:
 def replay(pact: Pact, lead: PastLead) -> Verdict:
     """The first instant the lead meets the pact's MQL definition: on arrival, or at one of its signals (engagement
     only grows at a signal and decays between them), with its fields as they are now."""
-    half_life = pact.scoring.half_life.calendar_seconds
-    base = {**lead.fields, "stage": "inquiry", "rounds": 0, "is_returning": False}
-    engagement, pending = Engagement(), list(lead.signals)
-    checkpoints = [lead.created_at, *(at for _, at in lead.signals if at > lead.created_at)]
-    for instant in checkpoints:
-        while pending and pending[0][1] <= instant:
-            name, at = pending.pop(0)
-            if pact.scoring.signals.get(name):
-                engagement = engagement.add(pact.scoring.signals[name], at, half_life)
-        record = record_for(base, 0, engagement.at(instant, half_life))
-        fit, _ = fit_score(pact, record)
-        record["fit"], record["score"] = fit, round(fit + record["engagement"], 2)
+    half_life, points = pact.scoring.half_life.calendar_seconds, pact.scoring.signals
+    record = record_for({**lead.fields, "stage": "inquiry", "rounds": 0, "is_returning": False})
+    scored = [(name, at) for name, at in lead.signals if points.get(name)]
+    fixed_fit = None if any(rule.condition.fields & _SCORES for rule in pact.scoring.fit) else fit_score(pact, record)[0]
+    engagement, pending = Engagement(), 0
+    for instant in [lead.created_at, *(at for _, at in scored if at > lead.created_at)]:
+        while pending < len(scored) and scored[pending][1] <= instant:
+            name, at = scored[pending]
+            engagement, pending = engagement.add(points[name], at, half_life), pending + 1
+        record["engagement"] = round(engagement.at(instant, half_life), 2)
+        record["fit"] = fixed_fit if fixed_fit is not None else fit_score(pact, {**record, "fit": 0})[0]
+        record["score"] = round(record["fit"] + record["engagement"], 2)
         if qualify(pact, record).is_mql:
             return Verdict(instant, pick_team(pact, record)[0])
     return Verdict(None)
+
+
+_SCORES = frozenset({"fit", "engagement", "score"})
 
 
 @dataclass
