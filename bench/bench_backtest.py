@@ -81,7 +81,8 @@ def set_up(leads: int, seed: int = 7) -> None:
                 at = START + dt.timedelta(seconds=rng.randrange(182 * 86400))
                 chunk.append(new_lead({
                     "email": f"p{i}@{'gmail.com' if i % 9 == 0 else f'co{i % 20000}.example'}", "external_id": None,
-                    "company": f"Co {i % 20000}", "title": rng.choice(TITLES), "employees": rng.choice([5, 50, 250, 2000]),
+                    "company": f"Co {i % 20000}", "title": rng.choice(TITLES),
+                    "employees": rng.choice([5, 50, 250, 2000]),
                     "country": rng.choice(COUNTRIES), "lead_type": rng.choice(TYPES), "source": rng.choice(
                         ["web", "webinar", "partner", "ads"]), "created_at": at, "updated_at": at,
                     "stage_changed_at": at, "pact_version_id": version.pk}))
@@ -177,7 +178,7 @@ def main() -> None:
         set_up(args.leads)
         print(f"set-up {time.perf_counter() - started:.0f} s", flush=True)
         figures = measure(args.leads)
-    print(f"| database | leads | backtest (median of 3) | plain ORM, per-lead queries (5,000 scaled) | ratio |")
+    print("| database | leads | backtest (median of 3) | plain ORM, per-lead queries (5,000 scaled) | ratio |")
     print("|---|---|---|---|---|")
     print(f"| {args.db} | {args.leads:,} | {figures['backtest']:.1f} s | {figures['plain']:.1f} s | "
           f"{figures['plain'] / figures['backtest']:.1f}× |")

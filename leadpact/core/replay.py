@@ -41,7 +41,8 @@ def replay(pact: Pact, lead: PastLead) -> Verdict:
     half_life, points = pact.scoring.half_life.calendar_seconds, pact.scoring.signals
     record = record_for({**lead.fields, "stage": "inquiry", "rounds": 0, "is_returning": False})
     scored = [(name, at) for name, at in lead.signals if points.get(name)]
-    fixed_fit = None if any(rule.condition.fields & _SCORES for rule in pact.scoring.fit) else fit_score(pact, record)[0]
+    reads_scores = any(rule.condition.fields & _SCORES for rule in pact.scoring.fit)
+    fixed_fit = None if reads_scores else fit_score(pact, record)[0]  # most pacts: fit does not change over time
     engagement, pending = Engagement(), 0
     for instant in [lead.created_at, *(at for _, at in scored if at > lead.created_at)]:
         while pending < len(scored) and scored[pending][1] <= instant:

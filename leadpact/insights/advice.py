@@ -63,7 +63,8 @@ def advice_train(now: dt.datetime, model: str = "logistic", folds: int = 5) -> S
     except ValueError as err:
         raise FieldErrors({"history": str(err)}) from None
     return ScoreModel.objects.create(
-        trained_at=now, kind=model, leads=len(rows), won=sum(outcomes), auc=measured.roc_auc, auc_std=measured.roc_auc_std,
+        trained_at=now, kind=model, leads=len(rows), won=sum(outcomes), auc=measured.roc_auc,
+        auc_std=measured.roc_auc_std,
         pr_auc=measured.pr_auc, blob=pickle.dumps(advisor), suggestion=suggestion.as_yaml(),
         factors=[str(f) for f in advisor.top_factors(8)])
 

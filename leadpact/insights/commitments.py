@@ -19,7 +19,8 @@ METRIC_LABELS = {
     "mql_count": "MQLs", "acceptance_rate": "MQLs accepted by sales", "sql_count": "opportunities (SQL)",
     "won_count": "deals won", "response_within_sla": "leads answered within the response SLA",
     "attempts_before_recycle": "attempts before a lead is handed back for no response",
-    "acceptance_within_window": "leads accepted or rejected within the window", "conversion_rate": "accepted leads converted",
+    "acceptance_within_window": "leads accepted or rejected within the window",
+    "conversion_rate": "accepted leads converted",
 }
 
 

@@ -40,7 +40,8 @@ def _precision(mqls, filters: Filters) -> Table:
     for row in mqls.values("pact_version__version").annotate(
             mql=Count("pk"), sal=reached("accepted_at", filters), sql=reached("converted_at", filters),
             won=reached("won_at", filters)).order_by("pact_version__version"):
-        rows.append({"version": row["pact_version__version"], "mql": row["mql"], "accepted": share(row["sal"], row["mql"]),
+        rows.append({"version": row["pact_version__version"], "mql": row["mql"],
+                     "accepted": share(row["sal"], row["mql"]),
                      "converted": share(row["sql"], row["mql"]), "won": share(row["won"], row["mql"])})
     return Table("precision", "Precision: what became of the MQLs, by the version they qualified under", [
         Column("version", "pact version", "text"), Column("mql", "MQLs"), Column("accepted", "accepted", "share"),
@@ -59,7 +60,8 @@ def _recall(filters: Filters, pact, label: str) -> Table:
                     for pk, v in outcome.verdicts.items() if v.qualified_at]
     return Table("recall", f"Recall: the deals won in the period, and whether {label} qualifies them", [
         Column("won", "deals won"), Column("qualified", "meet the definition"), Column("recall", "recall", "share"),
-        Column("lead_days", "median days MQL → won", "days"), Column("arrival_days", "median days arrival → MQL", "days"),
+        Column("lead_days", "median days MQL → won", "days"),
+        Column("arrival_days", "median days arrival → MQL", "days"),
         Column("never", "won without meeting it")],
         [{"won": len(leads), "qualified": len(outcome.mqls), "recall": share(len(outcome.mqls), len(leads)),
           "lead_days": statistics.median(lead_days) if lead_days else None,

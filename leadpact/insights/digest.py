@@ -69,7 +69,8 @@ class DigestPage:
 
 def digest_day(digest: Digest | None, now: dt.datetime, zone: str = "UTC") -> dt.date | None:
     """The day whose digest is due at `now`: today in the pact's time zone `zone`, once the pact's hour has come on a
-    day it names. A worker that starts late still sends today's; a day that passed without a worker is not sent later."""
+    day it names. A worker that starts late still sends today's; a day that passed without a worker is not sent
+    later."""
     if digest is None:
         return None
     local = now.astimezone(zoneinfo.ZoneInfo(zone))

@@ -15,8 +15,8 @@ from leadpact.insights.query import DIMENSIONS, clocks, inquiries, quantiles, re
 from leadpact.insights.reports import Column, Report, Table, report, share
 from leadpact.sla.models import StopReason
 
-STAGES = (("mql", "MQL", "mql_at"), ("sal", "SAL (accepted)", "accepted_at"), ("sql", "SQL (converted)", "converted_at"),
-          ("won", "won", "won_at"))
+STAGES = (("mql", "MQL", "mql_at"), ("sal", "SAL (accepted)", "accepted_at"),
+          ("sql", "SQL (converted)", "converted_at"), ("won", "won", "won_at"))
 EXITS = {"rejected": "rejected by sales", "recycled": "handed back to marketing", "disqualified": "disqualified",
          "lost": "lost"}
 DAY, HOUR = 86400.0, 3600.0
@@ -67,9 +67,8 @@ def _exits(qs, filters: Filters) -> Table:
         ended = ended.filter(ended_at__lt=filters.as_of)
     rows = [{"left": EXITS.get(r["outcome"], r["outcome"]), "reason": r["outcome_reason"] or "(none)", "leads": r["n"]}
             for r in ended.values("outcome", "outcome_reason").annotate(n=Count("pk")).order_by("-n", "outcome")]
-    return Table("exits", "Where leads leave, and why", [Column("left", "left as", "text"),
-                                                          Column("reason", "reason", "text"), Column("leads", "rounds")],
-                 rows, chart="leads")
+    columns = [Column("left", "left as", "text"), Column("reason", "reason", "text"), Column("leads", "rounds")]
+    return Table("exits", "Where leads leave, and why", columns, rows, chart="leads")
 
 
 def _stage_times(qs, filters: Filters) -> Table:

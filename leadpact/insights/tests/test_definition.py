@@ -34,7 +34,8 @@ def test_lift_per_rule_compares_each_rule_with_all_settled_mqls(history):
     rules = {row["rule"]: row for row in table.rows}
     size = rules["fit: employees >= 200"]
     assert (size["held"], size["won"], size["lift"], size["accepted_lift"]) == (4, 0.25, 1.0, 1.0)
-    assert rules["fit: email_domain in free_mail"]["held"] == 0 and rules["fit: email_domain in free_mail"]["lift"] is None
+    free_mail = rules["fit: email_domain in free_mail"]
+    assert free_mail["held"] == 0 and free_mail["lift"] is None
     assert rules["signal: webinar_attended"]["held"] == 0  # its signals came after its first hand-off
 
 
