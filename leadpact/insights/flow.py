@@ -57,7 +57,7 @@ def funnel(filters: Filters, now: dt.datetime, by: str = "month") -> Report:
     notes = [] if asked is not None or by != "month" else [
         "Inquiries are not shown: they have no team or owner yet, and the report is narrowed to one."]
     return Report("funnel", "Funnel", filters, [
-        Table("cohorts", f"Funnel by {by.replace('_', ' ')}", columns, [*cohorts, total], chart="mql_to_won"),
+        Table("cohorts", f"Funnel by {by.replace('_', ' ')}", columns, [*cohorts, total], chart="mql"),
         _exits(qs, filters), _stage_times(qs, filters)], notes)
 
 

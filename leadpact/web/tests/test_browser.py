@@ -123,7 +123,9 @@ def test_screenshots_of_the_other_main_pages(browser, app):
     url, _ = app
     sign_in(browser, url, "admin@acme.example")
     for path, name in (("/leads", "leads"), ("/marketing", "marketing"), ("/pact", "agreement"),
-                       ("/pact/propose", "propose"), ("/admin", "admin")):
+                       ("/pact/propose", "propose"), ("/admin", "admin"), ("/reports/funnel", "report-funnel"),
+                       ("/reports/sla", "report-sla"), ("/reports/definition", "report-definition"),
+                       ("/advice", "advice")):
         browser.get(url + path)
         assert browser.find_element(By.CSS_SELECTOR, "main h1").text
         shot(browser, name)

@@ -36,7 +36,7 @@ def marketing(request: HttpRequest) -> HttpResponse:
     })
 
 
-def bars(items: list[tuple[str, float]], width: int = 320, row: int = 26, shown: Callable[[float], str] = str) -> dict:
+def bars(items: list[tuple[str, float]], width: int = 420, row: int = 26, shown: Callable[[float], str] = str) -> dict:
     """A horizontal bar chart as numbers for an SVG: each bar's label, value as shown, y and length."""
     top = max((value for _, value in items), default=0) or 1
     drawn = [{"label": label or "(none)", "value": shown(value), "y": i * row,
