@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count
 
 from leadpact.core.pact import Commitment, Pact
-from leadpact.insights.filters import Filters
-from leadpact.insights.query import clocks, rounds
+from leadpact.insights.filters import Filters, end_of
+from leadpact.insights.query import due_by, in_time, judged_clocks, reached, rounds
+from leadpact.insights.reports import Column, Report, Table, report, say, share
 from leadpact.leads.rounds import report_zone
-from leadpact.insights.reports import Column, Report, Table, report, say
 from leadpact.pact.selectors import pact_in_force
-from leadpact.sla.models import StopReason
 
 METRIC_LABELS = {
     "mql_count": "MQLs", "acceptance_rate": "MQLs accepted by sales", "sql_count": "opportunities (SQL)",
@@ -25,34 +24,26 @@ METRIC_LABELS = {
 
 
 def metric(name: str, filters: Filters) -> float | None:
-    """The value of a commitment metric over the filters' period."""
+    """The value of a commitment metric over the filters' period, as it stood at its end (`filters.end`)."""
     if name in ("response_within_sla", "acceptance_within_window"):
-        return _clocks_met("response" if name == "response_within_sla" else "accept", filters)
+        kind = "response" if name == "response_within_sla" else "accept"
+        judged = judged_clocks(filters, kind).aggregate(
+            due=Count("pk", filter=due_by(kind, filters.end)), met=Count("pk", filter=in_time(kind, filters.end)))
+        return share(judged["met"], judged["due"])
     counted = {"mql_count": "mql_at", "sql_count": "converted_at", "won_count": "won_at"}
     if name in counted:
         return float(rounds(filters, cohort=counted[name]).count())
     if name == "acceptance_rate":
         decided = rounds(filters, cohort="assigned_at").aggregate(
-            yes=Count("pk", filter=Q(accepted_at__isnull=False)), no=Count("pk", filter=Q(rejected_at__isnull=False)))
-        return decided["yes"] / (decided["yes"] + decided["no"]) if decided["yes"] + decided["no"] else None
+            yes=reached("accepted_at", filters), no=reached("rejected_at", filters))
+        return share(decided["yes"], decided["yes"] + decided["no"])
     if name == "conversion_rate":
-        accepted = rounds(filters, cohort="accepted_at")
-        total = accepted.count()
-        return accepted.filter(converted_at__isnull=False).count() / total if total else None
+        accepted = rounds(filters, cohort="accepted_at").aggregate(n=Count("pk"), yes=reached("converted_at", filters))
+        return share(accepted["yes"], accepted["n"])
     if name == "attempts_before_recycle":
         back = rounds(filters, cohort="recycled_at").filter(outcome="recycled", outcome_reason="no_response")
         return back.aggregate(mean=Avg("attempts"))["mean"]
     raise ValueError(f"unknown commitment metric {name!r}")
-
-
-def _clocks_met(kind: str, filters: Filters) -> float | None:
-    at = filters.end
-    counted = clocks(filters, kind).exclude(stop_reason__in=[StopReason.REASSIGNED, StopReason.REJECTED,
-                                                             StopReason.STAGE_LEFT]).filter(
-        Q(stopped_at__isnull=False, stopped_at__lte=at) | Q(due_at__lte=at))
-    total = counted.count()
-    met = counted.filter(stopped_at__lte=F("due_at")).exclude(stop_reason=StopReason.EXPIRED)
-    return met.count() / total if total else None
 
 
 @dataclass
@@ -85,13 +76,16 @@ def periods(per: str, since: dt.date, until: dt.date) -> list[tuple[dt.date, dt.
     return out
 
 
-def commitment_figures(pact: Pact, filters: Filters) -> list[CommitmentFigure]:
-    """Each commitment against its value in each of its periods within the filters' period, oldest first."""
+def commitment_figures(pact: Pact, filters: Filters, now: dt.datetime) -> list[CommitmentFigure]:
+    """Each commitment against its value in each of its periods within the filters' period, oldest first; a period
+    still running is read as it stands at `now` (or at the filters' `as_of`)."""
     out = []
     for c in pact.commitments:
         for first, last in periods(c.per, filters.since, filters.until):
             since, until = max(first, filters.since), min(last, filters.until)
-            out.append(CommitmentFigure(c, metric(c.metric, replace(filters, since=since, until=until)), since, until))
+            end = min(end_of(until), filters.as_of or now, now)
+            out.append(CommitmentFigure(c, metric(c.metric, replace(filters, since=since, until=until, as_of=end)),
+                                        since, until))
     return out
 
 
@@ -101,14 +95,14 @@ def current_figures(pact: Pact, now: dt.datetime) -> list[CommitmentFigure]:
     out = []
     for c in pact.commitments:
         [(first, _)] = periods(c.per, today, today)
-        out += commitment_figures(replace(pact, commitments=(c,)), Filters(first, today))
+        out += commitment_figures(replace(pact, commitments=(c,)), Filters(first, today), now)
     return out
 
 
 @report("commitments", "Commitments: what each side promised, against what happened")
 def commitments(filters: Filters, now: dt.datetime, by: str | None = None) -> Report:
     _, pact = pact_in_force(filters.as_of or now)
-    figures = commitment_figures(pact, filters)
+    figures = commitment_figures(pact, filters, now)
     rows = [{"side": f.commitment.side, "metric": f.commitment.metric, "promise": f.label,
              "period": f"{f.since}…{f.until}", "target": f.commitment.at_least, "actual": f.actual,
              "met": None if f.met is None else ("met" if f.met else "missed"),

@@ -7,11 +7,12 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from leadpact.core.errors import FieldErrors
 from leadpact.insights.filters import Filters
-from leadpact.insights.query import DIMENSIONS, clocks, inquiries, quantiles, reached, rounds, spans
+from leadpact.insights.query import (DIMENSIONS, answered, due_by, in_time, inquiries, judged_clocks, quantiles, reached,
+                                    rounds, spans)
 from leadpact.insights.reports import Column, Report, Table, report, share
 from leadpact.sla.models import StopReason
 
@@ -89,16 +90,14 @@ def sla(filters: Filters, now: dt.datetime, by: str = "team") -> Report:
     if by not in ("team", "owner", "lead_type"):
         raise FieldErrors({"by": f"cannot break the SLA down by {by!r}; one of: team, owner, lead_type"})
     key = {"team": "team", "owner": "owner__email", "lead_type": "lead__lead_type"}[by]
-    at = filters.as_of or now
-    response = clocks(filters, "response").exclude(stop_reason__in=[StopReason.REASSIGNED, StopReason.STAGE_LEFT,
-                                                                    StopReason.REJECTED])
-    answered = Q(stop_reason=StopReason.ATTEMPTED, stopped_at__lte=at)
-    counted = answered | Q(due_at__lte=at)  # answered, or no longer able to be answered in time
+    at = min(filters.as_of or now, now)
+    response = judged_clocks(filters, "response")
+    counted = due_by("response", at)
     rows = list(response.values(key).annotate(
-        counted=Count("pk", filter=counted), within=Count("pk", filter=answered & Q(stopped_at__lte=F("due_at"))),
+        counted=Count("pk", filter=counted), within=Count("pk", filter=in_time("response", at)),
         breached=Count("pk", filter=Q(breached_at__isnull=False, breached_at__lte=at)),
         open=Count("pk", filter=~counted)).order_by(key))
-    seconds = _seconds_by(response.filter(answered), key)
+    seconds = _seconds_by(response.filter(answered("response", at)), key)
     for row in rows:
         row[by] = row.pop(key) or "(none)"
         row["within_sla"] = share(row["within"], row["counted"])
@@ -134,17 +133,18 @@ def _distribution(seconds: np.ndarray) -> Table:
 
 
 def _acceptance(filters: Filters, at: dt.datetime, key: str, by: str) -> Table:
-    accept = clocks(filters, "accept").exclude(stop_reason__in=[StopReason.REASSIGNED, StopReason.STAGE_LEFT])
-    decided = Q(stop_reason__in=[StopReason.ACCEPTED, StopReason.REJECTED], stopped_at__lte=at)
+    accept = judged_clocks(filters, "accept")
+    decided = answered("accept", at)
     rows = list(accept.values(key).annotate(
-        decided=Count("pk", filter=decided), accepted=Count("pk", filter=decided & Q(stop_reason=StopReason.ACCEPTED)),
+        counted=Count("pk", filter=due_by("accept", at)),
+        accepted=Count("pk", filter=decided & Q(stop_reason=StopReason.ACCEPTED)),
         rejected=Count("pk", filter=decided & Q(stop_reason=StopReason.REJECTED)),
-        in_window=Count("pk", filter=decided & Q(stopped_at__lte=F("due_at"))),
+        in_window=Count("pk", filter=in_time("accept", at)),
         ran_out=Count("pk", filter=Q(stop_reason=StopReason.EXPIRED, stopped_at__lte=at))).order_by(key))
     seconds = _seconds_by(accept.filter(decided), key)
     for row in rows:
         row[by] = row.pop(key) or "(none)"
-        row["in_window_share"] = share(row["in_window"], row["decided"] + row["ran_out"])
+        row["in_window_share"] = share(row["in_window"], row["counted"])
         row["median_hours"] = quantiles(seconds.get(row[by], ()), HOUR)["median"]
     return Table("acceptance", "Accepting or rejecting within the window", [
         Column(by, by.replace("_", " "), "text"), Column("accepted", "accepted"), Column("rejected", "rejected"),

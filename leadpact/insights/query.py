@@ -10,7 +10,7 @@ from django.db.models import Count, F, FloatField, Func, Q, QuerySet
 
 from leadpact.insights.filters import Filters
 from leadpact.leads.models import Lead, Round
-from leadpact.sla.models import Clock
+from leadpact.sla.models import Clock, StopReason
 
 # What a report can be broken down by: name -> the column of the rounds table.
 DIMENSIONS = {"month": "mql_day", "source": "source", "campaign": "campaign", "lead_type": "lead_type",
@@ -51,6 +51,30 @@ def clocks(filters: Filters, kind: str) -> QuerySet[Clock]:
     qs = Clock.objects.filter(_lead_filters(filters, "lead__") & _holder_filters(filters), kind=kind,
                               started_at__gte=filters.start, started_at__lt=filters.end)
     return qs.filter(pact_version__version=filters.pact_version) if filters.pact_version else qs
+
+
+# An SLA is judged on the clocks that ran to an answer or to their deadline. A clock stopped before its deadline for
+# another reason (the lead was reassigned, left the stage or, for the response, was rejected) is not judged; one
+# stopped after its deadline had been missed.
+ANSWERS = {"response": (StopReason.ATTEMPTED,), "accept": (StopReason.ACCEPTED, StopReason.REJECTED)}
+
+
+def judged_clocks(filters: Filters, kind: str) -> QuerySet[Clock]:
+    ended_early = Q(stopped_at__lt=F("due_at")) & ~Q(stop_reason__in=[*ANSWERS[kind], StopReason.EXPIRED])
+    return clocks(filters, kind).exclude(ended_early)
+
+
+def answered(kind: str, at: dt.datetime) -> Q:
+    return Q(stop_reason__in=ANSWERS[kind], stopped_at__lte=at)
+
+
+def due_by(kind: str, at: dt.datetime) -> Q:
+    """Answered, or past its deadline: the clocks the SLA can be judged on at `at`."""
+    return answered(kind, at) | Q(due_at__lte=at)
+
+
+def in_time(kind: str, at: dt.datetime) -> Q:
+    return answered(kind, at) & Q(stopped_at__lte=F("due_at"))
 
 
 def inquiries(filters: Filters, months: Iterable[str]) -> dict[str, int] | None:

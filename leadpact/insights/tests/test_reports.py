@@ -126,3 +126,30 @@ def test_an_unknown_report_or_breakdown_is_refused_with_the_known_ones(db):
         run("pipeline", period(), NOW)
     with pytest.raises(FieldErrors, match="one of: month, source"):
         run("funnel", period(), NOW, by="colour")
+
+
+def test_a_deadline_missed_before_the_lead_left_counts_and_one_left_in_time_does_not(pact, arrive):
+    from leadpact.handoff.services import lead_accept, lead_close
+    from leadpact.handoff.tests.helpers import actor
+    from leadpact.worker.loop import run_pass
+
+    missed = arrive(ny(2026, 12, 3, 10), first_name="missed")
+    lead_accept(missed.pk, actor=actor(missed.owner.email), now=ny(2026, 12, 3, 10, 5))
+    run_pass(ny(2026, 12, 3, 15))  # due at 14:00: breached
+    lead_close(missed.pk, "disqualify", "spam", actor=actor(missed.owner.email), now=ny(2026, 12, 3, 16))
+    early = arrive(ny(2026, 12, 3, 11), first_name="early")
+    lead_close(early.pk, "disqualify", "spam", actor=actor(early.owner.email), now=ny(2026, 12, 3, 11, 30))
+    team = rows(run("sla", period(), NOW), "response", "team")["commercial"]
+    assert (team["counted"], team["within"], team["within_sla"], team["breached"]) == (1, 0, 0.0, 1)
+
+
+def test_a_commitment_in_a_running_period_counts_only_the_deadlines_passed_so_far(pact, arrive):
+    from leadpact.insights.commitments import current_figures
+
+    arrive(ny(2026, 12, 8, 9), first_name="fresh")  # answer due at 13:00
+    pact_now = ny(2026, 12, 8, 10)
+    from leadpact.pact.selectors import pact_in_force
+
+    figures = {f.commitment.metric: f for f in current_figures(pact_in_force(pact_now)[1], pact_now)}
+    assert figures["response_within_sla"].actual is None and figures["response_within_sla"].met is None
+    assert figures["mql_count"].actual == 1.0
