@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
 from leadpact import clock
-from leadpact.insights.filters import FILTERS, Filters
+from leadpact.insights.filters import FILTERS, Filters, report_today
 from leadpact.insights.reports import Report, catalogue, run
 
 router = Router(tags=["reports"])
@@ -40,7 +40,7 @@ def _run(request: HttpRequest, name: str, query: ReportFilters) -> Report:
     now = clock.now()
     values = query.dict(exclude_none=True)
     by = values.pop("by", None)
-    return run(name, Filters.parse(values, now.date()).seen_by(request.user, now), now, by=by)
+    return run(name, Filters.parse(values, report_today(now)).seen_by(request.user, now), now, by=by)
 
 
 @router.get("", response=list[dict], summary="The reports there are")

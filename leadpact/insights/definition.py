@@ -49,24 +49,25 @@ def _precision(mqls, filters: Filters) -> Table:
 
 
 def _recall(filters: Filters, pact, label: str) -> Table:
-    """Of the deals won in the period: how many the definition qualifies (replayed), and how early."""
-    won = Round.objects.filter(won_at__gte=filters.start, won_at__lt=filters.end)
+    """Of the deals won in the period (in the filters' slice): how many the definition qualifies (replayed) by the
+    time they were won, and how early."""
+    won = rounds(filters, cohort="won_at").filter(outcome="won")
     leads = list(past_leads(Lead.objects.filter(pk__in=won.values("lead"))))
     outcome = judge(label, pact, leads, report_zone())
-    by_lead = {lead.lead_id: lead for lead in leads}
-    lead_days = [(by_lead[pk].won_at - v.qualified_at).total_seconds() / 86400
-                 for pk, v in outcome.verdicts.items() if v.qualified_at and by_lead[pk].won_at]
-    arrival_days = [(v.qualified_at - by_lead[pk].created_at).total_seconds() / 86400
-                    for pk, v in outcome.verdicts.items() if v.qualified_at]
+    caught = [(lead, outcome.verdicts[lead.lead_id].qualified_at) for lead in leads
+              if lead.won_at and outcome.verdicts[lead.lead_id].qualified_at
+              and outcome.verdicts[lead.lead_id].qualified_at <= lead.won_at]
+    lead_days = [(lead.won_at - at).total_seconds() / 86400 for lead, at in caught]
+    arrival_days = [(at - lead.created_at).total_seconds() / 86400 for lead, at in caught]
     return Table("recall", f"Recall: the deals won in the period, and whether {label} qualifies them", [
         Column("won", "deals won"), Column("qualified", "meet the definition"), Column("recall", "recall", "share"),
         Column("lead_days", "median days MQL → won", "days"),
         Column("arrival_days", "median days arrival → MQL", "days"),
         Column("never", "won without meeting it")],
-        [{"won": len(leads), "qualified": len(outcome.mqls), "recall": share(len(outcome.mqls), len(leads)),
+        [{"won": len(leads), "qualified": len(caught), "recall": share(len(caught), len(leads)),
           "lead_days": statistics.median(lead_days) if lead_days else None,
           "arrival_days": statistics.median(arrival_days) if arrival_days else None,
-          "never": len(leads) - len(outcome.mqls)}])
+          "never": len(leads) - len(caught)}])
 
 
 def _lift(mqls, pact) -> Table:
@@ -112,8 +113,9 @@ def _missed(mqls) -> Table:
     gave_up = mqls.filter(outcome__in=["rejected", "recycled"])
     wins = Round.objects.filter(lead__in=gave_up.values("lead"), won_at__isnull=False)
     later = {lead: (number, at) for lead, number, at in wins.values_list("lead_id", "number", "won_at")}
-    rows = [{"lead": lead, "left": outcome, "reason": reason or "(none)", "on": ended.date().isoformat(),
-             "won": later[lead][1].date().isoformat()}
+    zone = report_zone()
+    rows = [{"lead": lead, "left": outcome, "reason": reason or "(none)", "on": ended.astimezone(zone).date().isoformat(),
+             "won": later[lead][1].astimezone(zone).date().isoformat()}
             for lead, number, outcome, reason, ended in gave_up.filter(lead__in=wins.values("lead")).values_list(
                 "lead_id", "number", "outcome", "outcome_reason", "ended_at").order_by("ended_at")
             if later[lead][0] > number]

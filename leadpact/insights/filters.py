@@ -59,7 +59,7 @@ class Filters:
                 errors[name] = f"not a date: {text!r}; write YYYY-MM-DD"
                 return default
 
-        since = day("since", (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1))
+        since = day("since", dt.date(today.year - 1, today.month, 1))
         until = day("until", today)
         as_of = day("as_of", today) if values.get("as_of") else None
         if since > until:
@@ -91,6 +91,11 @@ class Filters:
     def described(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "scope" and getattr(self, f.name)}
         return {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in out.items()}
+
+
+def report_today(now: dt.datetime) -> dt.date:
+    """The day `now` falls on where the reports count their days."""
+    return now.astimezone(report_zone()).date()
 
 
 def start_of(day: dt.date) -> dt.datetime:

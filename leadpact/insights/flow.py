@@ -11,8 +11,18 @@ from django.db.models import Count, Q
 
 from leadpact.core.errors import FieldErrors
 from leadpact.insights.filters import Filters
-from leadpact.insights.query import (DIMENSIONS, answered, due_by, in_time, inquiries, judged_clocks, quantiles, reached,
-                                    rounds, spans)
+from leadpact.insights.query import (
+    DIMENSIONS,
+    answered,
+    due_by,
+    in_time,
+    inquiries,
+    judged_clocks,
+    quantiles,
+    reached,
+    rounds,
+    spans,
+)
 from leadpact.insights.reports import Column, Report, Table, report, share
 from leadpact.sla.models import StopReason
 

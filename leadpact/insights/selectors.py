@@ -12,7 +12,6 @@ from leadpact.core.lifecycle import Stage
 from leadpact.leads.models import Lead, LeadEvent
 
 
-
 def _moves(since: dt.datetime, until: dt.datetime, *names: str):
     return LeadEvent.objects.filter(kind="transition", transition__in=names, at__gte=since, at__lt=until)
 

@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from leadpact.web.views import actions, admin, advice, agreement, board, inbox, leads, marketing, me, reports
+from leadpact.web.views import (
+    actions,
+    admin,
+    advice,
+    agreement,
+    board,
+    inbox,
+    leads,
+    marketing,
+    me,
+    reports,
+)
 
 app_name = "web"
 urlpatterns = [

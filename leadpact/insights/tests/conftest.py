@@ -16,7 +16,13 @@ HOUR = dt.timedelta(hours=1)
 def history(arrive):
     """won: demo, accepted, contacted at once, won. rejected: refused as not our ICP. returning: answered late, handed
     back, qualified again in January and accepted. lost: a January demo lost on price. download: never an MQL."""
-    from leadpact.handoff.services import attempt_log, lead_accept, lead_close, lead_recycle, lead_reject
+    from leadpact.handoff.services import (
+        attempt_log,
+        lead_accept,
+        lead_close,
+        lead_recycle,
+        lead_reject,
+    )
     from leadpact.leads.engagement import signals_record
     from leadpact.leads.models import Lead
     from leadpact.worker.loop import run_pass

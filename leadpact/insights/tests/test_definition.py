@@ -48,3 +48,9 @@ def test_a_lead_handed_back_and_won_in_a_later_round_is_listed(history):
     [row] = review().table("missed").rows
     assert (row["lead"], row["left"], row["reason"], row["on"], row["won"]) == (
         lead.pk, "recycled", "not_ready_yet", "2026-12-02", "2027-01-25")
+
+
+def test_recall_follows_the_filters(history):
+    filters = Filters.parse({"since": "2026-12-01", "until": "2027-01-31", "lead_type": "content_download"}, NOW.date())
+    [row] = run("definition", filters, NOW).table("recall").rows
+    assert (row["won"], row["recall"]) == (0, None)

@@ -17,7 +17,12 @@ from leadpact.core.pact import Digest
 from leadpact.handoff.services import lead_accept
 from leadpact.handoff.tests.helpers import actor, ny
 from leadpact.insights import digest
-from leadpact.insights.digest import FIGURES, digest_day, digest_preview, digest_queue_due
+from leadpact.insights.digest import (
+    FIGURES,
+    digest_day,
+    digest_preview,
+    digest_queue_due,
+)
 from leadpact.insights.filters import Filters, end_of
 from leadpact.insights.models import DigestRun
 from leadpact.insights.reports import run, say

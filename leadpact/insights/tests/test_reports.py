@@ -153,3 +153,12 @@ def test_a_commitment_in_a_running_period_counts_only_the_deadlines_passed_so_fa
     figures = {f.commitment.metric: f for f in current_figures(pact_in_force(pact_now)[1], pact_now)}
     assert figures["response_within_sla"].actual is None and figures["response_within_sla"].met is None
     assert figures["mql_count"].actual == 1.0
+
+
+def test_the_default_period_starts_on_the_first_of_the_month_a_year_ago_in_the_reporting_zone(settings):
+    from leadpact.insights.filters import report_today
+
+    assert Filters.parse({}, dt.date(2024, 3, 15)).since == dt.date(2023, 3, 1)
+    assert Filters.parse({}, dt.date(2025, 2, 10)).since == dt.date(2024, 2, 1)
+    settings.REPORT_TIME_ZONE = "Asia/Tokyo"
+    assert report_today(dt.datetime(2026, 12, 31, 20, tzinfo=dt.timezone.utc)) == dt.date(2027, 1, 1)

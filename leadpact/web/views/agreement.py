@@ -16,6 +16,7 @@ from leadpact.core.pact_diff import describe_changes
 from leadpact.http_errors import message_of, status_for
 from leadpact.insights.advice import latest_model, proposed_text
 from leadpact.insights.backtest import backtest, baseline, parse_period
+from leadpact.insights.filters import report_today
 from leadpact.pact import selectors
 from leadpact.pact.models import PactVersion
 from leadpact.pact.services import next_version_number, pact_propose, pact_sign
@@ -68,7 +69,7 @@ def backtest_page(request: HttpRequest, number: int) -> HttpResponse:
         if against and not against.isdigit():
             raise FieldErrors({"against": f"not a version number: {against!r}"})
         result = backtest((f"version {number}", selectors.pact_of(version)),
-                          baseline(int(against) if against else None, now), parse_period(period, now.date()))
+                          baseline(int(against) if against else None, now), parse_period(period, report_today(now)))
     except LeadpactError as err:
         return render(request, "web/pact_backtest.html", {**context, "error": message_of(err)},
                       status=status_for(err))

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from leadpact import clock
 from leadpact.core.errors import LeadpactError
 from leadpact.http_errors import message_of, status_for
-from leadpact.insights.filters import FILTERS, Filters
+from leadpact.insights.filters import FILTERS, Filters, report_today
 from leadpact.insights.reports import Report, Table, catalogue, run, say
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, REP, roles
 from leadpact.web.views.marketing import bars
@@ -19,7 +19,7 @@ FORM = (*FILTERS, "by")
 def _report(request: HttpRequest, name: str) -> Report:
     now = clock.now()
     values = {key: request.GET[key] for key in FILTERS if request.GET.get(key)}
-    return run(name, Filters.parse(values, now.date()).seen_by(request.user, now), now,
+    return run(name, Filters.parse(values, report_today(now)).seen_by(request.user, now), now,
                by=request.GET.get("by") or None)
 
 

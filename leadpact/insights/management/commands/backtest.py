@@ -13,6 +13,7 @@ from leadpact import clock
 from leadpact.core.errors import LeadpactError
 from leadpact.core.pact_loader import parse_pact
 from leadpact.insights.backtest import backtest, baseline, parse_period
+from leadpact.insights.filters import report_today
 from leadpact.insights.management.commands.report import print_report
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {options['pact']}: {err.strerror}") from None
         try:
             proposed = (f"{options['pact'].name} (proposed)", parse_pact(text))
-            filters = parse_period(str(options["period"]), now.date())
+            filters = parse_period(str(options["period"]), report_today(now))
             against = baseline(options["against"], now)
             with Progress(transient=True, console=Console(stderr=True)) as bar:
                 task = bar.add_task("replaying the history", total=None)

@@ -9,10 +9,10 @@ from rich.progress import Progress
 from rich.table import Table as RichTable
 
 from leadpact import clock
-from leadpact.core.errors import LeadpactError
 from leadpact.accounts.models import User
+from leadpact.core.errors import LeadpactError
 from leadpact.insights.digest import digest_preview
-from leadpact.insights.filters import FILTERS, Filters
+from leadpact.insights.filters import FILTERS, Filters, report_today
 from leadpact.insights.reports import Report, run
 from leadpact.leads.models import Lead
 from leadpact.leads.rounds import rebuild
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if options["name"] == "digest":
             return self._digest(options["to"], now)
         try:
-            filters = Filters.parse({name: options[name] for name in FILTERS if options[name]}, now.date())
+            filters = Filters.parse({name: options[name] for name in FILTERS if options[name]}, report_today(now))
             result = run(str(options["name"]), filters, now, by=options["by"])
             if options["format"] == "csv":
                 self.stdout.write(result.as_csv(options["table"]), ending="")
