@@ -87,11 +87,14 @@ class Outcome:
 
 
 def judge(label: str, pact: Pact, leads: Sequence[PastLead], zone: zoneinfo.ZoneInfo,
-          progress: Callable[[int], None] = lambda n: None) -> Outcome:
-    """Replay every lead under `pact` and sum up what it would have meant; `progress` hears of every 1,000 leads."""
+          progress: Callable[[int], None] = lambda n: None, until: dt.datetime | None = None) -> Outcome:
+    """Replay every lead under `pact` and sum up what it would have meant; a qualification at or after `until` (the
+    end of the period looked at) does not count. `progress` hears of every 1,000 leads."""
     outcome = Outcome(label, {})
     for i, lead in enumerate(leads, 1):
-        outcome.verdicts[lead.lead_id] = replay(pact, lead)
+        verdict = replay(pact, lead)
+        late = until is not None and verdict.qualified_at is not None and verdict.qualified_at >= until
+        outcome.verdicts[lead.lead_id] = Verdict(None) if late else verdict
         if i % 1000 == 0 or i == len(leads):
             progress(1000 if i % 1000 == 0 else i % 1000)
     for lead in leads:

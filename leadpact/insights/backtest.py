@@ -14,6 +14,7 @@ from leadpact.core.errors import FieldErrors, NotFound
 from leadpact.core.pact import Pact
 from leadpact.core.replay import Outcome, PastLead, judge
 from leadpact.insights.filters import Filters
+from leadpact.insights.query import lead_filters
 from leadpact.insights.reports import Column, Report, Table, share
 from leadpact.leads.batch import CONTACT_COLUMNS
 from leadpact.leads.models import Lead, Round, Signal
@@ -66,8 +67,8 @@ def backtest(proposed: tuple[str, Pact], against: tuple[str, Pact], filters: Fil
         done[0] += n
         progress("replaying", done[0], 2 * len(leads))
 
-    old = judge(against[0], against[1], leads, zone, advance)
-    new = judge(proposed[0], proposed[1], leads, zone, advance)
+    old = judge(against[0], against[1], leads, zone, advance, until=filters.end)
+    new = judge(proposed[0], proposed[1], leads, zone, advance, until=filters.end)
     recorded = sum(1 for lead in leads if lead.mql_at and filters.start <= lead.mql_at < filters.end)
     return Report("backtest", f"Backtest: {new.label} against {old.label}", filters, [
         _summary(old, new, leads, recorded), _months(old, new, leads, zone), _teams(old, new, filters),
@@ -79,11 +80,7 @@ def backtest(proposed: tuple[str, Pact], against: tuple[str, Pact], filters: Fil
 
 def arrived(filters: Filters) -> QuerySet[Lead]:
     """The leads that arrived in the period (of a lead type, source, campaign when filtered)."""
-    qs = Lead.objects.filter(created_at__gte=filters.start, created_at__lt=filters.end)
-    for name in ("source", "campaign", "lead_type"):
-        if getattr(filters, name):
-            qs = qs.filter(**{name: getattr(filters, name)})
-    return qs
+    return Lead.objects.filter(lead_filters(filters), created_at__gte=filters.start, created_at__lt=filters.end)
 
 
 def past_leads(qs: QuerySet[Lead]) -> Iterator[PastLead]:
@@ -94,15 +91,14 @@ def past_leads(qs: QuerySet[Lead]) -> Iterator[PastLead]:
                     [:CHUNK])
         if not rows:
             return
-        first_id, last = rows[0]["pk"], rows[-1]["pk"]
+        ids, last = [row["pk"] for row in rows], rows[-1]["pk"]
         signals: dict[int, list[tuple[str, dt.datetime]]] = {}
-        for lead_id, name, at in Signal.objects.filter(lead_id__gte=first_id, lead_id__lte=last).order_by(
-                "lead_id", "at").values_list("lead_id", "name", "at"):
+        for lead_id, name, at in Signal.objects.filter(lead_id__in=ids).order_by("lead_id", "at").values_list(
+                "lead_id", "name", "at"):
             signals.setdefault(lead_id, []).append((name, at))
         rounds = {lead: (mql_at, accepted, rejected) for lead, mql_at, accepted, rejected in Round.objects.filter(
-            lead_id__gte=first_id, lead_id__lte=last, number=1).values_list(
-            "lead_id", "mql_at", "accepted_at", "rejected_at")}
-        won = dict(Round.objects.filter(lead_id__gte=first_id, lead_id__lte=last, won_at__isnull=False)
+            lead_id__in=ids, number=1).values_list("lead_id", "mql_at", "accepted_at", "rejected_at")}
+        won = dict(Round.objects.filter(lead_id__in=ids, won_at__isnull=False)
                    .values("lead_id").annotate(at=Min("won_at")).values_list("lead_id", "at"))
         for row in rows:
             pk, created = row.pop("pk"), row.pop("created_at")

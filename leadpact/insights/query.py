@@ -17,7 +17,7 @@ DIMENSIONS = {"month": "mql_day", "source": "source", "campaign": "campaign", "l
               "team": "team", "owner": "owner__email", "pact_version": "pact_version__version"}
 
 
-def _lead_filters(filters: Filters, prefix: str = "") -> Q:
+def lead_filters(filters: Filters, prefix: str = "") -> Q:
     q = Q()
     for name in ("source", "campaign", "lead_type"):
         if getattr(filters, name):
@@ -34,7 +34,7 @@ def _holder_filters(filters: Filters) -> Q:
 
 def rounds(filters: Filters, cohort: str = "mql_at") -> QuerySet[Round]:
     """The rounds whose `cohort` instant (when they became MQLs, or were handed back, ...) falls in the period."""
-    qs = Round.objects.filter(_lead_filters(filters) & _holder_filters(filters))
+    qs = Round.objects.filter(lead_filters(filters) & _holder_filters(filters))
     if cohort == "mql_at":  # the day column is indexed and already in the reporting time zone
         qs = qs.filter(mql_day__gte=filters.since, mql_day__lte=filters.until)
         if filters.as_of:
@@ -48,7 +48,7 @@ def rounds(filters: Filters, cohort: str = "mql_at") -> QuerySet[Round]:
 
 def clocks(filters: Filters, kind: str) -> QuerySet[Clock]:
     """The clocks of one kind started in the period."""
-    qs = Clock.objects.filter(_lead_filters(filters, "lead__") & _holder_filters(filters), kind=kind,
+    qs = Clock.objects.filter(lead_filters(filters, "lead__") & _holder_filters(filters), kind=kind,
                               started_at__gte=filters.start, started_at__lt=filters.end)
     return qs.filter(pact_version__version=filters.pact_version) if filters.pact_version else qs
 
@@ -83,7 +83,7 @@ def inquiries(filters: Filters, months: Iterable[str]) -> dict[str, int] | None:
         return None
     from leadpact.insights.filters import start_of
 
-    leads = Lead.objects.filter(_lead_filters(filters))
+    leads = Lead.objects.filter(lead_filters(filters))
     out = {}
     for month in months:
         first = dt.date.fromisoformat(month + "-01")

@@ -50,3 +50,10 @@ def test_judging_counts_mqls_per_month_acceptance_and_won_deals_caught_in_time(p
     outcome = judge("v3", pact, leads, zoneinfo.ZoneInfo("UTC"))
     assert outcome.mqls == {1, 2} and dict(outcome.mqls_by_month) == {"2026-12": 1, "2027-01": 1}
     assert (outcome.expected_acceptance, outcome.won_qualified, outcome.days_earlier) == (0.5, 1, [2.0])
+
+
+def test_a_qualification_after_the_period_looked_at_does_not_count(pact):
+    lead = PastLead(1, BIG_VP, at(0), (("webinar_attended", at(20)), ("pricing_page_view", at(21))))
+    assert replay(pact, lead).qualified_at == at(21)
+    assert judge("v3", pact, [lead], zoneinfo.ZoneInfo("UTC"), until=at(21)).mqls == set()
+    assert judge("v3", pact, [lead], zoneinfo.ZoneInfo("UTC"), until=at(22)).mqls == {1}
