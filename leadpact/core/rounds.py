@@ -14,6 +14,7 @@ REACHED = {"assign": "assigned_at", "accept": "accepted_at", "reject": "rejected
            "win": "won_at", "lose": "lost_at", "recycle": "recycled_at", "disqualify": "disqualified_at"}
 # Transition -> how a round ends with it.
 ENDINGS = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified", "lose": "lost", "win": "won"}
+SETTLED = tuple(ENDINGS.values())  # a round that ended one of these ways has a known outcome
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,21 @@ version. It never qualifies or routes a lead: the agreed definition does."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import pickle
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import sklearn
 import yaml
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
 
 from leadpact.core.errors import FieldErrors, NotFound
+from leadpact.core.rounds import SETTLED
 from leadpact.insights import predict
 from leadpact.insights.models import ScoreModel
 from leadpact.leads.models import Lead, Round, Signal
@@ -22,7 +27,6 @@ from leadpact.leads.models import Lead, Round, Signal
 # Fields that name a person or a company rather than describe one: never learnt from.
 IDENTIFYING = {"email", "external_id", "first_name", "last_name", "phone", "website", "company", "domain"}
 DESCRIBING = ("title", "employees", "industry", "country", "state", "lead_type", "source", "campaign", "medium")
-SETTLED = ("won", "lost", "rejected", "recycled", "disqualified")
 
 
 def features(lead: dict[str, Any], signals: Counter) -> dict[str, Any]:
@@ -36,13 +40,15 @@ def features(lead: dict[str, Any], signals: Counter) -> dict[str, Any]:
 
 
 def training_set() -> tuple[list[dict[str, Any]], list[bool], list[int]]:
-    """Every lead with a settled round: its features, and whether it was ever won."""
+    """Every lead with a settled round: its features up to its last settled outcome (what it did afterwards would give
+    the answer away), and whether it was ever won."""
     settled = Round.objects.filter(lead=OuterRef("pk"), outcome__in=SETTLED)
     won = Round.objects.filter(lead=OuterRef("pk"), outcome="won")
-    leads = Lead.objects.filter(Exists(settled)).annotate(won=Exists(won)).order_by("pk")
+    last = settled.order_by("-ended_at").values("ended_at")[:1]
+    leads = Lead.objects.filter(Exists(settled)).annotate(won=Exists(won), settled_at=Subquery(last)).order_by("pk")
     rows, outcomes, ids = [], [], []
-    for chunk in _chunks(leads.values("pk", "won", "custom", "email", *DESCRIBING)):
-        signals = _signals([lead["pk"] for lead in chunk])
+    for chunk in _chunks(leads.values("pk", "won", "settled_at", "custom", "email", *DESCRIBING)):
+        signals = _signals([lead["pk"] for lead in chunk], {lead["pk"]: lead["settled_at"] for lead in chunk})
         for lead in chunk:
             rows.append(features(lead, signals.get(lead["pk"], Counter())))
             outcomes.append(bool(lead["won"]))
@@ -59,13 +65,14 @@ def advice_train(now: dt.datetime, model: str = "logistic", folds: int = 5) -> S
     try:
         measured = predict.evaluate(rows, outcomes, model=model, folds=folds)
         advisor = predict.train(rows, outcomes, model=model)
-        suggestion = predict.suggest(rows, outcomes)
+        suggestion = predict.suggest(rows, outcomes, fields=sorted(
+            {name for row in rows for name in row if not name.startswith("signals.")}))  # the pact scores signals apart
     except ValueError as err:
         raise FieldErrors({"history": str(err)}) from None
     return ScoreModel.objects.create(
         trained_at=now, kind=model, leads=len(rows), won=sum(outcomes), auc=measured.roc_auc,
         auc_std=measured.roc_auc_std,
-        pr_auc=measured.pr_auc, blob=pickle.dumps(advisor), suggestion=suggestion.as_yaml(),
+        pr_auc=measured.pr_auc, blob=_sealed(advisor), suggestion=suggestion.as_yaml(),
         factors=[str(f) for f in advisor.top_factors(8)])
 
 
@@ -77,11 +84,12 @@ class Advice:
 
 
 def advice_for(lead: Lead) -> Advice | None:
-    """The latest model's chance that this lead is won, with what weighs most for it; None before any training."""
+    """The latest model's chance that this lead is won, with what weighs most for it; None before any training, or
+    when the model was written by another scikit-learn release (train again)."""
     model = ScoreModel.objects.order_by("-trained_at", "-pk").first()
-    if model is None:
+    advisor = _advisor(model.pk) if model else None
+    if advisor is None:
         return None
-    advisor = _advisor(model.pk)
     fields = {name: getattr(lead, name) for name in (*DESCRIBING, "email", "custom")}
     row = features(fields, _signals([lead.pk]).get(lead.pk, Counter()))
     return Advice(advisor.probability([row])[0], [str(f) for f in advisor.factors(row, top=3)], model)
@@ -104,15 +112,30 @@ def latest_model() -> ScoreModel:
     return model
 
 
+def _sealed(advisor: predict.Advisor) -> bytes:
+    """The fitted model with the scikit-learn release that wrote it, signed with the secret key: only a model this
+    installation wrote is ever loaded."""
+    body = pickle.dumps((sklearn.__version__, advisor))
+    return hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).digest() + body
+
+
 @lru_cache(maxsize=4)
-def _advisor(pk: int) -> predict.Advisor:
-    return pickle.loads(ScoreModel.objects.get(pk=pk).blob)  # written by this process's own code, never uploaded
+def _advisor(pk: int) -> predict.Advisor | None:
+    blob = bytes(ScoreModel.objects.get(pk=pk).blob)
+    seal, body = blob[:32], blob[32:]
+    if not hmac.compare_digest(seal, hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).digest()):
+        raise ValueError(f"score model {pk} was not written by this installation (its seal does not match)")
+    release, advisor = pickle.loads(body)  # noqa: S301 - sealed above with this installation's secret key
+    return advisor if release == sklearn.__version__ else None
 
 
-def _signals(lead_ids: list[int]) -> dict[int, Counter]:
+def _signals(lead_ids: list[int], until: dict[int, dt.datetime | None] | None = None) -> dict[int, Counter]:
+    """How often each lead sent each signal (up to its instant in `until`, when given)."""
     out: dict[int, Counter] = {}
-    for lead_id, name in Signal.objects.filter(lead_id__in=lead_ids).values_list("lead_id", "name"):
-        out.setdefault(lead_id, Counter())[name] += 1
+    for lead_id, name, at in Signal.objects.filter(lead_id__in=lead_ids).values_list("lead_id", "name", "at"):
+        cutoff = (until or {}).get(lead_id)
+        if cutoff is None or at <= cutoff:
+            out.setdefault(lead_id, Counter())[name] += 1
     return out
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from django.db.models import Count
 
 from leadpact.core.replay import judge
+from leadpact.core.rounds import SETTLED
 from leadpact.core.scoring import record_for
 from leadpact.insights.backtest import past_leads
 from leadpact.insights.filters import Filters
@@ -20,8 +21,6 @@ from leadpact.leads.batch import CONTACT_COLUMNS
 from leadpact.leads.models import Lead, Round, Signal
 from leadpact.leads.rounds import report_zone
 from leadpact.pact.selectors import pact_in_force
-
-SETTLED = ("won", "lost", "rejected", "recycled", "disqualified")
 
 
 @report("definition", "Definition review: does the MQL definition predict revenue?")

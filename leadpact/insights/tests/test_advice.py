@@ -78,3 +78,32 @@ def test_the_command_trains_and_writes_the_suggestion_into_a_pact_file_to_propos
     text = path.read_text()
     assert text.startswith("pact: acme\nversion: 4\n") and "mql_when: fit >=" in text
     assert check_pact(text) == []
+
+
+def test_signals_count_up_to_the_outcome_and_do_not_stop_the_suggestion(outcomes):
+    from leadpact.insights.advice import training_set
+    from leadpact.leads.models import Signal
+
+    lead = Lead.objects.get(external_id="L0")
+    for at in (ny(2026, 12, 5, 10), ny(2026, 12, 6, 10), ny(2027, 1, 5, 10)):  # the last after its outcome
+        Signal.objects.create(lead=lead, name="webinar_attended", at=at)
+    rows, _, ids = training_set()
+    assert rows[ids.index(lead.pk)]["signals.webinar_attended"] == 2
+    model = advice_train(NOW)
+    assert "signals." not in model.suggestion
+
+
+def test_a_model_not_sealed_by_this_installation_is_never_loaded(outcomes, client, people):
+    from leadpact.insights.advice import _advisor
+    from leadpact.insights.models import ScoreModel
+
+    model = advice_train(NOW)
+    ScoreModel.objects.filter(pk=model.pk).update(blob=b"x" * 32 + bytes(model.blob)[32:])
+    _advisor.cache_clear()
+    lead = Lead.objects.get(external_id="L2")
+    with pytest.raises(ValueError, match="not written by this installation"):
+        advice_for(lead)
+    client.force_login(people["admin"])
+    page = client.get(f"/leads/{lead.pk}")
+    assert page.status_code == 200 and b"likely to be won" not in page.content
+    _advisor.cache_clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +19,8 @@ from leadpact.leads import selectors
 from leadpact.pact.selectors import NoPactInForce, pact_in_force, version_in_force
 from leadpact.web.views.common import ADMIN, MANAGER, MARKETING, SALES, roles
 from leadpact.web.views.context import action_choices
+
+log = logging.getLogger(__name__)
 
 
 @roles(*SALES, MARKETING)
@@ -50,8 +54,17 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
         "clocks": handoff.lead_clocks(lead, now), "plan": handoff.cadence_plan(lead, now),
         "attempts": handoff.lead_attempts(lead), "rounds": handoff.previous_rounds(lead),
         "may_act": _may_act(request, lead, now), "is_manager": request.user.role in (MANAGER, ADMIN),
-        "row": handoff.inbox_row(lead, now), "advice": advice_for(lead), **action_choices(now),
+        "row": handoff.inbox_row(lead, now), "advice": _advice(lead), **action_choices(now),
     })
+
+
+def _advice(lead):
+    """The predictive score is advice: a model that cannot be read leaves the page as it is, and the log says why."""
+    try:
+        return advice_for(lead)
+    except Exception:  # noqa: BLE001
+        log.exception("advice for lead %s", lead.pk)
+        return None
 
 
 def _may_act(request: HttpRequest, lead, now) -> bool:
