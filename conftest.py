@@ -114,3 +114,15 @@ def clock_at():
 
     yield clock.start_at
     clock.reset()
+
+
+@pytest.fixture
+def signed_in(client):
+    """`signed_in(email)`: the test client, signed in as that person."""
+    from leadpact.accounts.models import User
+
+    def sign_in(email: str):
+        client.force_login(User.objects.get(email=email))
+        return client
+
+    return sign_in

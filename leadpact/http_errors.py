@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from leadpact.core.errors import FieldErrors, LeadpactError, NotAllowed, NotFound, PactInvalid
+from leadpact.core.errors import (
+    FieldErrors,
+    LeadpactError,
+    NotAllowed,
+    NotFound,
+    PactInvalid,
+)
 from leadpact.pact.selectors import NoPactInForce
 from leadpact.pact.services import SignatureRefused
 

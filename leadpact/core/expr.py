@@ -19,8 +19,21 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from leadpact.core.expr_closures import (
-    COLLECTIONS, FIELD_TESTS, FUNCTION_IMPLS, ORDERING, TESTS, Fn, Record, all_of, any_of, arithmetic, as_set,
-    field_in, field_search, negated, searched,
+    COLLECTIONS,
+    FIELD_TESTS,
+    FUNCTION_IMPLS,
+    ORDERING,
+    TESTS,
+    Fn,
+    Record,
+    all_of,
+    any_of,
+    arithmetic,
+    as_set,
+    field_in,
+    field_search,
+    negated,
+    searched,
 )
 from leadpact.core.expr_parse import ExprError, Node, parse
 

@@ -8,7 +8,16 @@ from typing import Any
 
 from leadpact.core import pact_schema as schema
 from leadpact.core.durations import parse_duration
-from leadpact.core.pact import Cadence, CadenceStep, Commitment, Digest, Handoff, Outcomes, Recycle, Response
+from leadpact.core.pact import (
+    Cadence,
+    CadenceStep,
+    Commitment,
+    Digest,
+    Handoff,
+    Outcomes,
+    Recycle,
+    Response,
+)
 from leadpact.core.pact_reader import Reader
 
 

@@ -36,6 +36,9 @@ class RoundFacts:
     pact_version_id: int | None = None
     owner: str = ""  # the email of who holds the round, and their team
     team: str = ""
+    lead_type: str = ""  # what the lead was when it qualified ("" when its qualify event does not say)
+    source: str = ""
+    campaign: str = ""
     assigned_at: dt.datetime | None = None
     accepted_at: dt.datetime | None = None
     rejected_at: dt.datetime | None = None
@@ -65,7 +68,9 @@ def fold(current: RoundFacts | None, rounds_before: int, events: Iterable[Histor
     for event in events:
         if event.kind == "transition" and event.transition == "qualify":
             number += 1
-            current = RoundFacts(number=number, mql_at=event.at, pact_version_id=event.pact_version_id)
+            was = (event.data or {}).get("lead") or {}
+            current = RoundFacts(number=number, mql_at=event.at, pact_version_id=event.pact_version_id,
+                                 **{k: str(was.get(k) or "") for k in ("lead_type", "source", "campaign")})
         elif current is None or not _apply(current, event):
             continue
         if not touched or touched[-1] is not current:

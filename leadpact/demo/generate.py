@@ -27,7 +27,12 @@ from leadpact.core.pact_loader import parse_pact
 from leadpact.demo.people import MARKETING_EMAIL, demo_people
 from leadpact.handoff.routing import leads_route_due
 from leadpact.handoff.services import (
-    attempt_log, lead_accept, lead_close, lead_recycle, lead_reject, out_of_office_set,
+    attempt_log,
+    lead_accept,
+    lead_close,
+    lead_recycle,
+    lead_reject,
+    out_of_office_set,
 )
 from leadpact.leads.engagement import signals_record
 from leadpact.leads.models import Lead

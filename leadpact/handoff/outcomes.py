@@ -90,8 +90,7 @@ def _record(row: Mapping[str, Any], actor: Actor, owners: dict[str, User], warni
         except LeadpactError as err:  # an illegal move or a reason the pact does not list
             raise FieldErrors({"lost_reason" if name == "lose" else "external_id": str(err)}) from None
     write_batch(batch)
-    if ending:
-        clocks_stop_all(lead, now=walk[-1][1])
+    clocks_stop_all(lead, now=walk[-1][1])  # what the file records happened: nothing is left to wait for
     return lead.pk
 
 

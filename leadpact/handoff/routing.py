@@ -19,8 +19,8 @@ from leadpact.core.pact import Pact, Team
 from leadpact.core.routing import Choice, Member, choose_owner, pick_team
 from leadpact.core.sla import ClockKind
 from leadpact.handoff.models import OutOfOffice, Rotation
-from leadpact.leads.models import EventKind, Lead
 from leadpact.leads.batch import Batch, write_batch
+from leadpact.leads.models import EventKind, Lead
 from leadpact.leads.services import lead_record
 from leadpact.notify.services import notify_people
 from leadpact.pact.models import PactVersion

@@ -12,21 +12,32 @@ from django.db import transaction
 
 from leadpact.accounts.models import RoleChoices, User
 from leadpact.core.business_time import business_calendar
-from leadpact.core.cadence import OUTCOMES, check_attempt, check_give_up, is_exhausted, next_step
+from leadpact.core.cadence import (
+    OUTCOMES,
+    check_attempt,
+    check_give_up,
+    is_exhausted,
+    next_step,
+)
 from leadpact.core.durations import say_business_time
 from leadpact.core.errors import FieldErrors, NotAllowed, NotFound
 from leadpact.core.lifecycle import SYSTEM, Actor, Role, Stage
 from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, handoff_clocks
 from leadpact.handoff.models import Attempt, OutOfOffice
-from leadpact.leads.models import EventKind, Lead
 from leadpact.leads.batch import Batch, move, write_batch
+from leadpact.leads.models import EventKind, Lead
 from leadpact.leads.services import lead_transition
 from leadpact.notify.services import notify_people
 from leadpact.pact.models import PactVersion
 from leadpact.pact.selectors import pact_in_force
 from leadpact.sla.models import Clock, StopReason
-from leadpact.sla.services import clocks_recompute, clocks_start, clocks_stop, clocks_stop_all
+from leadpact.sla.services import (
+    clocks_recompute,
+    clocks_start,
+    clocks_stop,
+    clocks_stop_all,
+)
 
 CLOSING = {"convert", "win", "lose", "disqualify"}
 # The stages in which a lead is marketing's to act on (nurture, disqualify, qualify by hand).

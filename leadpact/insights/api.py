@@ -50,7 +50,8 @@ def report_list(request: HttpRequest):
 
 @router.get("/{name}", response=ReportOut, summary="A report as JSON: every table, with its columns and rows")
 def report_json(request: HttpRequest, name: str, query: Query[ReportFilters]):
-    """Names: funnel, sla, follow-up, hand-back, commitments. A rep reads their own leads; a manager their teams'."""
+    """Names: funnel, sla, follow-up, hand-back, commitments, definition (`GET /api/reports` lists them). A rep reads
+    their own leads; a manager their teams'."""
     return _run(request, name, query).as_json()
 
 

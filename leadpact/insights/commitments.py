@@ -100,7 +100,7 @@ def current_figures(pact: Pact, now: dt.datetime) -> list[CommitmentFigure]:
 
 
 @report("commitments", "Commitments: what each side promised, against what happened")
-def commitments(filters: Filters, now: dt.datetime, by: str | None = None) -> Report:
+def commitments(filters: Filters, now: dt.datetime) -> Report:
     _, pact = pact_in_force(filters.as_of or now)
     figures = commitment_figures(pact, filters, now)
     rows = [{"side": f.commitment.side, "metric": f.commitment.metric, "promise": f.label,

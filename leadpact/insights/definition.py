@@ -8,7 +8,7 @@ import datetime as dt
 import statistics
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from leadpact.core.replay import judge
 from leadpact.core.rounds import SETTLED
@@ -24,7 +24,7 @@ from leadpact.pact.selectors import pact_in_force
 
 
 @report("definition", "Definition review: does the MQL definition predict revenue?")
-def definition(filters: Filters, now: dt.datetime, by: str | None = None) -> Report:
+def definition(filters: Filters, now: dt.datetime) -> Report:
     version, pact = pact_in_force(filters.as_of or now)
     mqls = rounds(filters)
     return Report("definition", "Definition review", filters, [
@@ -74,8 +74,9 @@ def _lift(mqls, pact) -> Table:
     settled = list(mqls.filter(outcome__in=SETTLED).values_list("lead_id", "mql_at", "outcome", "accepted_at"))
     fields = {row.pop("pk"): row for row in Lead.objects.filter(pk__in=mqls.values("lead")).values(
         "pk", "custom", *CONTACT_COLUMNS)}
-    signals: dict[int, list[tuple[str, dt.datetime]]] = {}
-    for lead, name, at in Signal.objects.filter(lead__in=mqls.values("lead")).values_list("lead_id", "name", "at"):
+    signals: dict[int, list[tuple[str, dt.datetime]]] = {}  # each lead's first signal of each kind
+    for lead, name, at in (Signal.objects.filter(lead__in=mqls.values("lead")).values("lead_id", "name")
+                           .annotate(first=Min("at")).values_list("lead_id", "name", "first")):
         signals.setdefault(lead, []).append((name, at))
     held, won_when, accepted_when = Counter(), Counter(), Counter()
     for lead, mql_at, outcome, accepted_at in settled:

@@ -35,7 +35,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 DAYS = {"day": range(7), "weekday": range(5), **{name: (number,) for number, name in enumerate(WEEKDAYS)}}
 AUDIENCE_ROLES = {"marketing": RoleChoices.MARKETING, "reps": RoleChoices.REP, "admins": RoleChoices.ADMIN}
 # What each digest counts: key -> label, and how the value reads.
-FIGURES = {"mql": ("MQLs handed over", "count"), "accepted": ("Accepted by sales", "count"),
+FIGURES = {"mql": ("New MQLs", "count"), "accepted": ("Accepted by sales", "count"),
            "rejected": ("Rejected by sales", "count"), "within_sla": ("Within the response SLA", "share"),
            "breaches": ("Response SLA breaches", "count")}
 MAX_LINES = 10  # leads listed per section; the rest are counted

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, Q
 
-from leadpact.core.errors import FieldErrors
 from leadpact.insights.filters import Filters
 from leadpact.insights.query import (
     DIMENSIONS,
@@ -33,10 +32,8 @@ EXITS = {"rejected": "rejected by sales", "recycled": "handed back to marketing"
 DAY, HOUR = 86400.0, 3600.0
 
 
-@report("funnel", "Funnel: inquiry → MQL → SAL → SQL → won")
+@report("funnel", "Funnel: inquiry → MQL → SAL → SQL → won", by=tuple(DIMENSIONS))
 def funnel(filters: Filters, now: dt.datetime, by: str = "month") -> Report:
-    if by not in DIMENSIONS:
-        raise FieldErrors({"by": f"cannot break the funnel down by {by!r}; one of: {', '.join(DIMENSIONS)}"})
     qs = rounds(filters)
     key = DIMENSIONS[by]
     counts = qs.values(key).annotate(mql=Count("pk"), **{name: reached(column, filters)
@@ -95,10 +92,8 @@ def _stage_times(qs, filters: Filters) -> Table:
                   Column("mean", "mean", "days")], rows)
 
 
-@report("sla", "Response SLA: first attempts within the agreed time")
+@report("sla", "Response SLA: first attempts within the agreed time", by=("team", "owner", "lead_type"))
 def sla(filters: Filters, now: dt.datetime, by: str = "team") -> Report:
-    if by not in ("team", "owner", "lead_type"):
-        raise FieldErrors({"by": f"cannot break the SLA down by {by!r}; one of: team, owner, lead_type"})
     key = {"team": "team", "owner": "owner__email", "lead_type": "lead__lead_type"}[by]
     at = min(filters.as_of or now, now)
     response = judged_clocks(filters, "response")

@@ -16,7 +16,7 @@ from leadpact.pact.selectors import pact_in_force
 
 
 @report("follow-up", "Follow-up: attempts, channels, and what each attempt is worth")
-def follow_up(filters: Filters, now: dt.datetime, by: str | None = None) -> Report:
+def follow_up(filters: Filters, now: dt.datetime) -> Report:
     _, pact = pact_in_force(filters.as_of or now)
     cadence = pact.cadence
     handed = rounds(filters, cohort="assigned_at")

@@ -14,7 +14,7 @@ from leadpact.leads.models import Round
 
 
 @report("hand-back", "Hand-back and nurturing: what sales gave back, and what came of it")
-def hand_back(filters: Filters, now: dt.datetime, by: str | None = None) -> Report:
+def hand_back(filters: Filters, now: dt.datetime) -> Report:
     back = rounds(filters, cohort="recycled_at").filter(outcome="recycled")
     reasons = [{"reason": r["outcome_reason"] or "(none)", "leads": r["n"]}
                for r in back.values("outcome_reason").annotate(n=Count("pk")).order_by("-n", "outcome_reason")]

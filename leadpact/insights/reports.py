@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadpact.core.errors import NotFound
+from leadpact.core.errors import FieldErrors, NotFound
 from leadpact.insights.filters import Filters
 
 
@@ -66,11 +66,12 @@ class Report:
 
 ReportFunction = Callable[..., Report]  # (filters, now, by=None) -> Report
 REPORTS: dict[str, tuple[str, ReportFunction]] = {}
+BREAKDOWNS: dict[str, tuple[str, ...]] = {}  # report -> what it can be broken down by (`by`), the default first
 
 
-def report(name: str, title: str) -> Callable[[ReportFunction], ReportFunction]:
+def report(name: str, title: str, by: tuple[str, ...] = ()) -> Callable[[ReportFunction], ReportFunction]:
     def register(function: ReportFunction) -> ReportFunction:
-        REPORTS[name] = (title, function)
+        REPORTS[name], BREAKDOWNS[name] = (title, function), by
         return function
     return register
 
@@ -80,6 +81,9 @@ def run(name: str, filters: Filters, now: dt.datetime, by: str | None = None) ->
     reports = _registered()
     if name not in reports:
         raise NotFound(f"there is no report {name!r}; known: {', '.join(reports)}")
+    if by and by not in BREAKDOWNS[name]:
+        choices = f"one of: {', '.join(BREAKDOWNS[name])}" if BREAKDOWNS[name] else "it has no breakdown"
+        raise FieldErrors({"by": f"cannot break the {name} report down by {by!r}; {choices}"})
     return reports[name][1](filters, now, **({"by": by} if by else {}))
 
 

@@ -15,7 +15,15 @@ from leadpact.leads import selectors
 from leadpact.leads.engagement import signals_record
 from leadpact.leads.models import Lead, LeadEvent
 from leadpact.leads.schemas import (
-    BatchOut, ErrorOut, IntakeOut, LeadBatchIn, LeadDetailOut, LeadIn, LeadOut, SignalBatchIn, SignalBatchOut,
+    BatchOut,
+    ErrorOut,
+    IntakeOut,
+    LeadBatchIn,
+    LeadDetailOut,
+    LeadIn,
+    LeadOut,
+    SignalBatchIn,
+    SignalBatchOut,
     TransitionIn,
 )
 from leadpact.leads.services import IntakeResult, lead_intake, leads_intake

@@ -83,6 +83,7 @@ def move(batch: Batch, lead: Lead, name: str, reason: str = "", note: str = "", 
     before = lead.stage
     lead.stage, lead.stage_changed_at, lead.updated_at = transition.target.value, batch.now, batch.now
     if transition.target is Stage.MQL and name == "qualify":
+        data = {**(data or {}), "lead": {"lead_type": lead.lead_type, "source": lead.source, "campaign": lead.campaign}}
         lead.is_returning = lead.rounds > 0
         lead.rounds += 1
         lead.attempts, lead.contacted_at, lead.assigned_at, lead.owner_id = 0, None, None, None

@@ -15,8 +15,8 @@ from django.db import transaction
 from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
 from leadpact.core.intake import MAX_KEY, clean_email, json_problem
-from leadpact.leads.models import Lead, Signal
 from leadpact.leads.batch import Batch, write_batch
+from leadpact.leads.models import Lead, Signal
 from leadpact.leads.services import MAX_BATCH, rescore
 from leadpact.pact.selectors import pact_in_force
 

@@ -10,7 +10,8 @@ from dataclasses import fields
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 
 from leadpact.accounts.models import User
 from leadpact.bulk import insert_rows
@@ -20,7 +21,7 @@ from leadpact.leads.models import Lead, LeadEvent, Round
 FOLDED_KINDS = ("transition", "attempt", "owner")
 _FACTS = [f.name for f in fields(RoundFacts) if f.name not in ("owner", "team")]
 _LEAD_ATTRIBUTES = ("lead_type", "source", "campaign")
-COLUMNS = ("lead", *_FACTS, "mql_day", "returning", "team", "owner", *_LEAD_ATTRIBUTES)
+COLUMNS = ("lead", *_FACTS, "mql_day", "returning", "team", "owner")
 _UPDATED = [name for name in COLUMNS if name not in ("lead", "number", "mql_at", "mql_day", "returning",
                                                       "pact_version_id")]
 
@@ -42,7 +43,9 @@ def project(changes: Sequence[tuple[Lead, list[HistoryEvent]]]) -> None:
     before = {lead.pk: lead.rounds - sum(e.transition == "qualify" for e in events) for lead, events in changes}
     stored = {(r.lead_id, r.number): r for r in Round.objects.filter(
         lead_id__in=[pk for pk, n in before.items() if n > 0])} if any(before.values()) else {}
-    owners = _owner_ids()
+    named = {str(e.data["owner"]) for _, events in changes for e in events if (e.data or {}).get("owner")}
+    held = {row.owner_id for row in stored.values() if row.owner_id}
+    owners = _owner_ids(Q(email__in=named) | Q(pk__in=held)) if named or held else {}
     emails = {pk: email for email, pk in owners.items()}
     new, changed = [], []
     for lead, events in changes:
@@ -57,10 +60,14 @@ def project(changes: Sequence[tuple[Lead, list[HistoryEvent]]]) -> None:
 
 
 def rebuild(progress: Callable[[int], None] = lambda n: None, chunk: int = 20_000) -> int:
-    """Fold the whole history again into a new rounds table. Returns how many rounds it holds."""
+    """Fold the whole history again into a new rounds table. Returns how many rounds it holds. On PostgreSQL the
+    table is locked meanwhile: changes to leads wait for it rather than write into a table being replaced."""
     owners = _owner_ids()
     total = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Round._meta.db_table} IN ACCESS EXCLUSIVE MODE")
         Round.objects.all().delete()
         for leads, events in _history_by_lead(chunk):
             rows = [_fill(Round(lead=lead), lead, facts, owners)
@@ -88,8 +95,8 @@ def _history_by_lead(chunk: int) -> Iterable[tuple[list[Lead], dict[int, list[Hi
         yield leads, events
 
 
-def _owner_ids() -> dict[str, int]:
-    return dict(User.objects.values_list("email", "pk"))
+def _owner_ids(which: Q = Q()) -> dict[str, int]:
+    return dict(User.objects.filter(which).values_list("email", "pk"))
 
 
 def _facts_of(row: Round, emails: dict[int, str]) -> RoundFacts:
@@ -102,8 +109,9 @@ def _fill(row: Round, lead: Lead, facts: RoundFacts, owners: dict[str, int]) -> 
         setattr(row, name, getattr(facts, name))
     row.mql_day = facts.mql_at.astimezone(report_zone()).date()
     row.returning, row.team, row.owner_id = facts.returning, facts.team, owners.get(facts.owner)
-    for name in _LEAD_ATTRIBUTES:
-        setattr(row, name, getattr(lead, name))
+    if not facts.lead_type:  # a qualification recorded before events said what the lead was: as it is now
+        for name in _LEAD_ATTRIBUTES:
+            setattr(row, name, getattr(lead, name))
     return row
 
 

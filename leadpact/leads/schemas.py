@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from leadpact.core.fields import CONTACT_FIELDS
 
-
 _JSON_TYPES = {"number": ["integer", "string", "null"], "string": ["string", "null"]}
 _EXAMPLES = {"email": "ann.lee@globex.example", "title": "VP Sales", "company": "Globex", "employees": 250,
              "country": "US", "lead_type": "demo_request"}

@@ -13,10 +13,23 @@ from django.db.models import Q
 from leadpact.bulk import insert_rows
 from leadpact.core import scoring
 from leadpact.core.errors import FieldErrors
-from leadpact.core.intake import CleanLead, IdempotencyConflict, merge, normalise_form_lead, normalise_lead
+from leadpact.core.intake import (
+    CleanLead,
+    IdempotencyConflict,
+    merge,
+    normalise_form_lead,
+    normalise_lead,
+)
 from leadpact.core.lifecycle import SYSTEM, WORKLOAD, Actor, Stage
 from leadpact.core.pact import Pact
-from leadpact.leads.batch import CONTACT_COLUMNS, Batch, mark_changed, move, new_lead, write_batch
+from leadpact.leads.batch import (
+    CONTACT_COLUMNS,
+    Batch,
+    mark_changed,
+    move,
+    new_lead,
+    write_batch,
+)
 from leadpact.leads.models import EventKind, Lead, Submission
 from leadpact.pact.selectors import pact_for_history, pact_in_force
 

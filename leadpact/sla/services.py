@@ -16,8 +16,8 @@ from leadpact.core.business_time import BusinessCalendar, business_calendar
 from leadpact.core.durations import say_business_time
 from leadpact.core.pact import Pact
 from leadpact.core.sla import ClockKind, ClockPlan, recomputed
-from leadpact.leads.models import EventKind, Lead, LeadEvent
 from leadpact.leads.batch import events_add
+from leadpact.leads.models import EventKind, Lead, LeadEvent
 from leadpact.notify.models import Endpoint, Message
 from leadpact.notify.services import chat_endpoints, messages_add, notices
 from leadpact.pact.models import PactVersion

@@ -8,7 +8,13 @@ import zoneinfo
 import pytest
 
 from leadpact.core.business_time import BusinessCalendar
-from leadpact.core.cadence import AttemptRefused, check_attempt, check_give_up, is_exhausted, next_step
+from leadpact.core.cadence import (
+    AttemptRefused,
+    check_attempt,
+    check_give_up,
+    is_exhausted,
+    next_step,
+)
 from leadpact.core.durations import Duration
 from leadpact.core.pact import Cadence, CadenceStep, Calendar
 from leadpact.core.sla import window

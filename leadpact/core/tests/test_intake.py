@@ -4,7 +4,12 @@ import pytest
 
 from leadpact.core.countries import country_code
 from leadpact.core.errors import FieldErrors
-from leadpact.core.intake import json_problem, merge, normalise_form_lead, normalise_lead
+from leadpact.core.intake import (
+    json_problem,
+    merge,
+    normalise_form_lead,
+    normalise_lead,
+)
 
 TYPES = ("demo_request", "content_download")
 

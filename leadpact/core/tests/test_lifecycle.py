@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from leadpact.core.errors import IllegalTransition
-from leadpact.core.lifecycle import STAGES, TRANSITIONS, Role, Stage, allowed_from, check_transition
+from leadpact.core.lifecycle import (
+    STAGES,
+    TRANSITIONS,
+    Role,
+    Stage,
+    allowed_from,
+    check_transition,
+)
 
 
 def test_every_stage_has_a_label_and_a_colour():

@@ -8,8 +8,14 @@ from unittest import mock
 import pytest
 
 from leadpact.core.errors import FieldErrors, LeadpactError, NotAllowed
-from leadpact.handoff.services import attempt_log, lead_accept, lead_close, lead_reassign, lead_recycle
-from leadpact.handoff.services import out_of_office_set
+from leadpact.handoff.services import (
+    attempt_log,
+    lead_accept,
+    lead_close,
+    lead_reassign,
+    lead_recycle,
+    out_of_office_set,
+)
 from leadpact.handoff.tests.helpers import FORM, actor, ny
 from leadpact.leads.models import Lead
 from leadpact.leads.services import lead_intake

@@ -202,8 +202,8 @@ def test_when_everyone_lets_the_window_run_out_the_lead_waits_in_the_queue_and_t
 
 
 def test_a_lead_from_a_company_with_an_owner_goes_to_that_owner_when_the_pact_asks(pact, arrive, nine_to_five_text):
-    from leadpact.pact.services import pact_propose, pact_sign
     from leadpact.accounts.models import User
+    from leadpact.pact.services import pact_propose, pact_sign
 
     text = nine_to_five_text.replace("version: 3", "version: 4").replace(
         "  on_no_answer: reassign", "  on_no_answer: reassign\n  account_owner: true")

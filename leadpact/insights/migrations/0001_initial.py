@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='DigestRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text='The day in the reporting time zone.', unique=True)),
+                ('day', models.DateField(help_text="The day in the pact's time zone.", unique=True)),
                 ('queued_at', models.DateTimeField()),
                 ('messages', models.PositiveIntegerField(default=0, help_text='Emails queued (people with nothing to read get none).')),
             ],

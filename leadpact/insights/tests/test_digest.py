@@ -154,11 +154,11 @@ def test_each_manager_gets_one_digest_of_all_their_teams_and_each_marketing_pers
     assert set(sent) == {"raj@acme.example", "maria@acme.example", "mia@acme.example", "ola@acme.example",
                          "board@acme.example"}
     assert "Your teams: commercial, emea." in sent["raj@acme.example"].text
-    assert figure_rows(sent["raj@acme.example"].text)["MQLs handed over"] == ("2 (was 0)", "2 (was 0)")
-    assert figure_rows(sent["maria@acme.example"].text)["MQLs handed over"] == ("1 (was 0)", "1 (was 0)")
-    assert figure_rows(sent["ola@acme.example"].text)["MQLs handed over"] == ("3 (was 0)", "3 (was 0)")
+    assert figure_rows(sent["raj@acme.example"].text)["New MQLs"] == ("2 (was 0)", "2 (was 0)")
+    assert figure_rows(sent["maria@acme.example"].text)["New MQLs"] == ("1 (was 0)", "1 (was 0)")
+    assert figure_rows(sent["ola@acme.example"].text)["New MQLs"] == ("3 (was 0)", "3 (was 0)")
     # an address without an account reads the figures of all teams and no lead
-    assert figure_rows(sent["board@acme.example"].text)["MQLs handed over"] == ("3 (was 0)", "3 (was 0)")
+    assert figure_rows(sent["board@acme.example"].text)["New MQLs"] == ("3 (was 0)", "3 (was 0)")
     assert f"/leads/{pat.pk}" in sent["raj@acme.example"].text and "/leads/" not in sent["board@acme.example"].text
 
 
@@ -171,7 +171,7 @@ def test_the_figures_are_those_the_reports_give_over_the_readers_teams(history, 
     (response,), (acceptance,) = sla.table("response").rows, sla.table("acceptance").rows  # one team: commercial
     mql = run("funnel", filters, now, by="team").table("cohorts").rows[-1]["mql"]
     assert {label: cells[0] for label, cells in shown.items()} == {
-        "MQLs handed over": f"{mql} (was 0)", "Accepted by sales": f"{acceptance['accepted']} (was 0)",
+        "New MQLs": f"{mql} (was 0)", "Accepted by sales": f"{acceptance['accepted']} (was 0)",
         "Rejected by sales": f"{acceptance['rejected']} (was 0)",
         "Within the response SLA": f"{say(response['within_sla'], 'share')} (was —)",
         "Response SLA breaches": f"{response['breached']} (was 0)"}
@@ -183,7 +183,7 @@ def test_the_figures_are_those_the_reports_give_over_the_readers_teams(history, 
 
 def test_what_changed_is_each_figure_against_the_same_figure_a_day_earlier(history, people):
     shown = figure_rows(digest_preview(people["manager"], ny(2026, 12, 3, 8)).text)
-    assert shown["MQLs handed over"] == ("0 (was 3)", "3")
+    assert shown["New MQLs"] == ("0 (was 3)", "3")
     assert shown["Within the response SLA"] == ("— (was 50.0%)", "50.0%")
 
 

@@ -22,16 +22,6 @@ def later(history, clock_at):
     return history
 
 
-@pytest.fixture
-def signed_in(client):
-    from leadpact.accounts.models import User
-
-    def sign_in(email: str):
-        client.force_login(User.objects.get(email=email))
-        return client
-    return sign_in
-
-
 def command(*args: str) -> str:
     out = io.StringIO()
     call_command("report", *args, stdout=out)
@@ -112,6 +102,6 @@ def test_a_report_page_says_which_filter_is_wrong(later, signed_in):
 
 def test_the_terminal_shows_the_digest_a_person_would_get(later):
     shown = command("digest", "--to", "raj@acme.example")
-    assert shown.startswith("Subject: Lead digest for") and "MQLs handed over" in shown
+    assert shown.startswith("Subject: Lead digest for") and "New MQLs" in shown
     with pytest.raises(CommandError, match="--to: no person nobody@acme.example"):
         command("digest", "--to", "nobody@acme.example")

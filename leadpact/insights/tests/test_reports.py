@@ -124,8 +124,10 @@ def test_bad_filters_are_named_with_their_fix():
 def test_an_unknown_report_or_breakdown_is_refused_with_the_known_ones(db):
     with pytest.raises(NotFound, match="known: funnel, sla"):
         run("pipeline", period(), NOW)
-    with pytest.raises(FieldErrors, match="one of: month, source"):
+    with pytest.raises(FieldErrors, match="cannot break the funnel report down by 'colour'; one of: month, source"):
         run("funnel", period(), NOW, by="colour")
+    with pytest.raises(FieldErrors, match="cannot break the follow-up report down by 'team'; it has no breakdown"):
+        run("follow-up", period(), NOW, by="team")
 
 
 def test_a_deadline_missed_before_the_lead_left_counts_and_one_left_in_time_does_not(pact, arrive):

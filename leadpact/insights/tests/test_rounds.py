@@ -37,3 +37,29 @@ def test_rebuilding_from_the_history_gives_the_same_rounds(history):
     kept = snapshot()
     assert rebuild() == 5
     assert snapshot() == kept
+
+
+def test_a_round_keeps_what_the_lead_was_when_it_qualified_and_a_rebuild_agrees(history):
+    from leadpact.handoff.tests.helpers import FORM
+    from leadpact.leads.models import Lead
+    from leadpact.leads.services import lead_intake
+
+    lead_intake({"email": history.won.email, "source": "partner", "campaign": "spring"}, actor=FORM,
+                now=ny(2027, 1, 20, 9))
+    assert Lead.objects.get(pk=history.won.pk).source == "partner"
+    won = Round.objects.get(lead=history.won)
+    assert (won.source, won.campaign, won.lead_type) == ("", "", "demo_request")
+    kept = snapshot()
+    rebuild()
+    assert snapshot() == kept
+
+
+def test_migrate_folds_the_history_of_a_database_from_before_the_rounds(history):
+    from django.core.management import call_command
+
+    kept = snapshot()
+    Round.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    assert snapshot() == kept
+    call_command("migrate", verbosity=0)  # and only then: a second run changes nothing
+    assert snapshot() == kept

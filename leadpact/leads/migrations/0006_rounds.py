@@ -5,13 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def fold_the_history(apps, schema_editor):
-    """Rounds for the leads already there. The fold reads the current models, which this migration's state matches."""
-    from leadpact.leads.rounds import rebuild
-
-    rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -57,5 +50,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('lead', 'number'), name='one_round_per_number')],
             },
         ),
-        migrations.RunPython(fold_the_history, migrations.RunPython.noop),
     ]

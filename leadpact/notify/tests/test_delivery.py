@@ -9,7 +9,13 @@ import pytest
 from leadpact.handoff.tests.helpers import ny
 from leadpact.notify.channels import signature
 from leadpact.notify.models import Endpoint, Message
-from leadpact.notify.services import MAX_TRIES, _claim, backoff, message_retry, outbox_deliver
+from leadpact.notify.services import (
+    MAX_TRIES,
+    _claim,
+    backoff,
+    message_retry,
+    outbox_deliver,
+)
 from leadpact.worker.loop import run_pass
 
 pytestmark = pytest.mark.django_db

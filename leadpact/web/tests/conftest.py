@@ -12,14 +12,3 @@ def lead(arrive, clock_at):
     clock_at(ny(2026, 12, 7, 9, 30))
     return arrive(ny(2026, 12, 7, 9), first_name="Ann", last_name="Lee")
 
-
-@pytest.fixture
-def signed_in(client):
-    """`signed_in(email)`: the test client, signed in as that person."""
-    from leadpact.accounts.models import User
-
-    def sign_in(email: str):
-        client.force_login(User.objects.get(email=email))
-        return client
-
-    return sign_in

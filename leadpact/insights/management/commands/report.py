@@ -13,11 +13,11 @@ from leadpact.accounts.models import User
 from leadpact.core.errors import LeadpactError
 from leadpact.insights.digest import digest_preview
 from leadpact.insights.filters import FILTERS, Filters, report_today
-from leadpact.insights.reports import Report, run
+from leadpact.insights.reports import Report, catalogue, run
 from leadpact.leads.models import Lead
 from leadpact.leads.rounds import rebuild
 
-NAMES = ("funnel", "sla", "follow-up", "hand-back", "commitments", "definition")
+NAMES = tuple(name for name, _ in catalogue())
 
 
 class Command(BaseCommand):

@@ -9,12 +9,25 @@ from typing import IO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from leadpact import clock
 from leadpact.core.lifecycle import Actor, Role
 from leadpact.handoff.outcomes import load_outcome_mapping, outcomes_record
-from leadpact.leads.csv_import import PRESETS, MappingInvalid, import_leads, load_mapping, open_csv, preset
+from leadpact.leads.csv_import import (
+    PRESETS,
+    MappingInvalid,
+    import_leads,
+    load_mapping,
+    open_csv,
+    preset,
+)
 from leadpact.pact.selectors import NoPactInForce
 
 

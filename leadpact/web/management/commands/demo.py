@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from rich.progress import Progress
 
 from leadpact import clock
-
 from leadpact.accounts.models import User
 from leadpact.accounts.services import token_create
 from leadpact.demo.generate import generate

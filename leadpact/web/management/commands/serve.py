@@ -30,8 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         from waitress import serve
 
-        from leadpact.wsgi import application
         from leadpact.worker.loop import Worker
+        from leadpact.wsgi import application
 
         if options["now"]:
             clock.start_at(options["now"])
