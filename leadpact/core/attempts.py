@@ -79,8 +79,9 @@ def _percent(share: float) -> str:
 
 def recommend_max_attempts(rows: Sequence[AttemptRow], floor_share: float = 1 / 3,
                            min_reached: int = 100) -> Recommendation:
-    """The last attempt, counting from the first, that still pays at least `floor_share` of what attempt 1 pays,
-    among attempts that at least `min_reached` leads reached; the pooled last row of the table is never a cap."""
+    """The last attempt, counting from the first, that still pays at least `floor_share` of what the best attempt
+    pays (usually the first; a cadence may open with a step that rarely reaches anyone), among attempts that at least
+    `min_reached` leads reached; the pooled last row of the table is never a cap."""
     if not 0 < floor_share <= 1:
         raise ValueError(f"floor_share is {floor_share!r}; it must be a share of attempt 1's chance, in (0, 1]")
     if min_reached < 1:
@@ -92,22 +93,26 @@ def recommend_max_attempts(rows: Sequence[AttemptRow], floor_share: float = 1 / 
     if first.reached < min_reached:
         return Recommendation(None, [f"only {first.reached} leads, fewer than the {min_reached} needed to trust "
                                      "any attempt's rate"], None)
-    if not first.success_when_reached:
-        return Recommendation(None, ["attempt 1 never succeeded, so there is no first-attempt chance to compare "
-                                     "later attempts with"], None)
-    base = first.success_when_reached
-    reasons = [f"attempt 1 succeeds {_percent(base)} of the time ({first.converted} of {first.reached} leads)"]
-    chosen = first
-    for row in single[1:]:
+    trusted = [row for row in single if row.reached >= min_reached]
+    best = max(trusted, key=lambda row: row.success_when_reached or 0.0)
+    if not best.success_when_reached:
+        return Recommendation(None, ["no attempt ever succeeded, so there is no chance to compare attempts with"],
+                              None)
+    base = best.success_when_reached
+    reasons = [f"attempt {best.k} succeeds {_percent(base)} of the time ({best.converted} of {best.reached} leads)"
+               + ("" if best.k == 1 else f", more often than any attempt before it; those come first in the plan")]
+    chosen = best
+    for row in single[best.k:]:
         if row.reached < min_reached:
             reasons.append(f"attempt {row.k} skipped: only {row.reached} leads reached it, fewer than the "
                            f"{min_reached} needed to trust its rate, so stop after {chosen.k}")
             break
         chance = row.success_when_reached or 0.0
-        relative = f"{_percent(chance)} of the time when reached ({chance / base:.0%} of attempt 1's {_percent(base)})"
+        relative = (f"{_percent(chance)} of the time when reached ({chance / base:.0%} of attempt {best.k}'s "
+                    f"{_percent(base)})")
         if chance < floor_share * base:
             reasons.append(f"attempt {row.k} succeeds only {relative}: below the floor of "
-                           f"{floor_share:.0%} of attempt 1, so stop after {chosen.k}")
+                           f"{floor_share:.0%} of attempt {best.k}, so stop after {chosen.k}")
             break
         reasons.append(f"attempt {row.k} still succeeds {relative}")
         chosen = row

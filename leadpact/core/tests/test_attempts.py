@@ -113,11 +113,18 @@ def test_the_pooled_row_is_never_the_cap():
     assert "every attempt up to 4 pays enough" in advice.reasons[-2]
 
 
-def test_no_advice_without_enough_leads_or_a_first_success():
+def test_no_advice_without_enough_leads_or_any_success():
     few = recommend_max_attempts(attempt_table(*leads((1, 50, 5), (2, 30, 1))))
     assert few.max_attempts is None and "only 80 leads" in few.reasons[0]
-    never = recommend_max_attempts(attempt_table(*leads((1, 500, 0), (2, 300, 20))))
-    assert never.max_attempts is None and "attempt 1 never succeeded" in never.reasons[0]
+    never = recommend_max_attempts(attempt_table(*leads((1, 500, 0), (2, 300, 0))))
+    assert never.max_attempts is None and "no attempt ever succeeded" in never.reasons[0]
+
+
+def test_a_plan_that_opens_with_a_step_that_rarely_reaches_anyone_is_judged_from_its_best_attempt():
+    advice = recommend_max_attempts(attempt_table(*leads((1, 500, 0), (2, 300, 60), (3, 200, 15), (4, 150, 1))))
+    assert advice.reasons[0] == "attempt 2 succeeds 9.2% of the time (60 of 650 leads), more often than any attempt " \
+                                "before it; those come first in the plan"
+    assert advice.max_attempts == 3  # attempt 3: 15 of 350, 4.3% (47% of 9.2%); attempt 4: 0.7%, below a third
 
 
 def published_table() -> list[tuple[str, int, int, Decimal]]:
