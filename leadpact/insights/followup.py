@@ -20,11 +20,13 @@ def follow_up(filters: Filters, now: dt.datetime) -> Report:
     _, pact = pact_in_force(filters.as_of or now)
     cadence = pact.cadence
     handed = rounds(filters, cohort="assigned_at")
-    # A sequence stops at the attempt that reached the person, or at the last one of a round that ended without.
-    stops = [(contact_attempt or attempts, contact_attempt is not None, converted is not None)
-             for attempts, contact_attempt, converted, ended in handed.filter(attempts__gt=0).values_list(
-                 "attempts", "contact_attempt", "converted_at", "ended_at")
-             if contact_attempt is not None or ended is not None]
+    # A sequence stops at the attempt that reached the person, or at the last one of a round that ended without
+    # (by the end of the period, when the history is read as of a day).
+    end = filters.as_of or now
+    stops = [(contact_attempt or attempts, contact_attempt is not None, converted is not None and converted < end)
+             for attempts, contact_attempt, contacted, converted, ended in handed.filter(attempts__gt=0).values_list(
+                 "attempts", "contact_attempt", "contacted_at", "converted_at", "ended_at")
+             if (contacted or ended) and (contacted or ended) < end]
     table = attempt_table([k for k, _, _ in stops], [reached for _, reached, _ in stops],
                           last=max(cadence.max_attempts, 1)) if stops else []
     converted = {}
@@ -35,9 +37,9 @@ def follow_up(filters: Filters, now: dt.datetime) -> Report:
     advice = recommend_max_attempts(table) if table else None
     summary = handed.aggregate(
         handed=Count("pk"), given_up_early=Count("pk", filter=Q(outcome="recycled", contacted_at__isnull=True,
-                                                                attempts__lt=cadence.min_attempts)),
+                                                                attempts__lt=cadence.min_attempts, ended_at__lt=end)),
         over_max=Count("pk", filter=Q(attempts__gt=cadence.max_attempts)),
-        contacted=Count("pk", filter=Q(contacted_at__isnull=False)))
+        contacted=Count("pk", filter=Q(contacted_at__lt=end)))
     summary["contacted_share"] = share(summary["contacted"], summary["handed"])
     notes = [f"The pact asks for {cadence.min_attempts} attempts before giving up and allows {cadence.max_attempts}."]
     if advice:

@@ -164,3 +164,8 @@ def test_the_default_period_starts_on_the_first_of_the_month_a_year_ago_in_the_r
     assert Filters.parse({}, dt.date(2025, 2, 10)).since == dt.date(2024, 2, 1)
     settings.REPORT_TIME_ZONE = "Asia/Tokyo"
     assert report_today(dt.datetime(2026, 12, 31, 20, tzinfo=dt.timezone.utc)) == dt.date(2027, 1, 1)
+
+
+def test_the_follow_up_as_of_a_past_day_counts_the_sequences_stopped_by_then(history):
+    attempts = rows(run("follow-up", period(as_of="2026-12-01"), NOW), "attempts", "label")
+    assert (attempts["1"]["stopped"], attempts["1"]["reached"]) == (1, 1)  # the won lead, reached on 1 December
