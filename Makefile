@@ -34,6 +34,10 @@ bench: setup
 	$(BIN)/python bench/bench_business_time.py
 	$(BIN)/python bench/bench_worker.py --workers 1 --workers 4
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_predict.py
+	$(BIN)/python bench/bench_backtest.py
+	$(BIN)/python bench/bench_backtest.py --db postgres
+	$(BIN)/python bench/bench_reports.py
 
 test-postgres: setup browser
 	LEADPACT_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(WORKERS) leadpact --ignore=leadpact/core -m "not sqlite_only"
