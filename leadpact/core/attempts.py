@@ -100,7 +100,7 @@ def recommend_max_attempts(rows: Sequence[AttemptRow], floor_share: float = 1 / 
                               None)
     base = best.success_when_reached
     reasons = [f"attempt {best.k} succeeds {_percent(base)} of the time ({best.converted} of {best.reached} leads)"
-               + ("" if best.k == 1 else f", more often than any attempt before it; those come first in the plan")]
+               + ("" if best.k == 1 else ", more often than any attempt before it; those come first in the plan")]
     chosen = best
     for row in single[best.k:]:
         if row.reached < min_reached:
