@@ -94,7 +94,7 @@ def _stage_times(qs, filters: Filters) -> Table:
 
 @report("sla", "Response SLA: first attempts within the agreed time", by=("team", "owner", "lead_type"))
 def sla(filters: Filters, now: dt.datetime, by: str = "team") -> Report:
-    key = {"team": "team", "owner": "owner__email", "lead_type": "lead__lead_type"}[by]
+    key = {"team": "team", "owner": "owner__email", "lead_type": "lead_type"}[by]
     at = min(filters.as_of or now, now)
     response = judged_clocks(filters, "response")
     counted = due_by("response", at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -47,9 +48,12 @@ def rounds(filters: Filters, cohort: str = "mql_at") -> QuerySet[Round]:
 
 
 def clocks(filters: Filters, kind: str) -> QuerySet[Clock]:
-    """The clocks of one kind started in the period."""
-    qs = Clock.objects.filter(lead_filters(filters, "lead__") & _holder_filters(filters), kind=kind,
+    """The clocks of one kind started in the period (a clock knows the lead type it was computed for)."""
+    by_lead = lead_filters(replace(filters, lead_type=""), "lead__")
+    qs = Clock.objects.filter(by_lead & _holder_filters(filters), kind=kind,
                               started_at__gte=filters.start, started_at__lt=filters.end)
+    if filters.lead_type:
+        qs = qs.filter(lead_type=filters.lead_type)
     return qs.filter(pact_version__version=filters.pact_version) if filters.pact_version else qs
 
 

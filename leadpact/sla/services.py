@@ -49,7 +49,7 @@ def clocks_start(lead: Lead, plans: Iterable[ClockPlan], *, team: str, calendar:
     clocks = [Clock(lead=lead, kind=plan.kind.value, round=lead.rounds, step=plan.step,
                     channel=(channels or {}).get(plan.step or 0, ""), owner_id=lead.owner_id, team=team,
                     calendar=calendar, pact_version=version, started_at=plan.started_at, due_at=plan.due_at,
-                    warn_at=plan.warn_at) for plan in plans]
+                    warn_at=plan.warn_at, lead_type=lead.lead_type) for plan in plans]
     for clock in clocks:
         clock.fire_at = next_fire(clock)
     return Clock.objects.bulk_create(clocks)
@@ -87,11 +87,12 @@ def clocks_recompute(lead: Lead, *, version: PactVersion, calendar: str, owner_i
             continue
         clock.due_at, clock.warn_at = due, warn
         clock.calendar, clock.owner_id, clock.team = calendar, owner_id or clock.owner_id, lead.team
+        clock.lead_type = lead.lead_type
         clock.pact_version, clock.fire_at = version, next_fire(clock)
         changes.append((clock, before))
     if save:
         Clock.objects.bulk_update(clocks, ["due_at", "warn_at", "calendar", "owner", "team", "pact_version",
-                                           "fire_at"])
+                                           "fire_at", "lead_type"])
     return changes
 
 

@@ -169,3 +169,12 @@ def test_the_default_period_starts_on_the_first_of_the_month_a_year_ago_in_the_r
 def test_the_follow_up_as_of_a_past_day_counts_the_sequences_stopped_by_then(history):
     attempts = rows(run("follow-up", period(as_of="2026-12-01"), NOW), "attempts", "label")
     assert (attempts["1"]["stopped"], attempts["1"]["reached"]) == (1, 1)  # the won lead, reached on 1 December
+
+
+def test_the_sla_by_lead_type_reads_the_type_each_clock_was_computed_for(history):
+    from leadpact.sla.models import Clock
+
+    assert set(Clock.objects.values_list("lead_type", flat=True)) == {"demo_request"}
+    by_type = rows(run("sla", period(), NOW, by="lead_type"), "response", "lead_type")
+    assert (by_type["demo_request"]["counted"], by_type["demo_request"]["within"]) == (4, 2)
+    assert rows(run("sla", period(lead_type="content_download"), NOW), "response", "team") == {}
