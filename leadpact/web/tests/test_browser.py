@@ -52,6 +52,7 @@ def sign_in(browser, url: str, email: str) -> None:
     browser.find_element(By.ID, "id_username").send_keys(email)
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda b: not b.current_url.endswith("/login"))  # the login page has an h1 too
     WebDriverWait(browser, 10).until(seen.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
 
 
