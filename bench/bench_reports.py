@@ -1,16 +1,17 @@
 """The funnel and SLA reports on a generated history of 1,000,000 leads, against the plain Django ORM queries.
 
     .venv/bin/python bench/bench_reports.py                      # 1,000,000 leads, SQLite then PostgreSQL
-    .venv/bin/python bench/bench_reports.py --leads 20000        # a quick try (~2 min)
+    .venv/bin/python bench/bench_reports.py --leads 20000        # a quick try (~3 min)
     .venv/bin/python bench/bench_reports.py --engine postgres --fresh
 
 What it measures, once per database (a child process each: Django is set up once per process):
 
 1. Set-up (bench/reports_setup.py), cached between runs: a PostgreSQL database leadpact_bench_reports_<leads> at
-   127.0.0.1:5432 and a SQLite file /tmp/leadpact_bench_reports_<leads>.sqlite3; `--fresh` makes them again. The
-   example pact is signed (in force since 2025-01-01), its people created, then an 18-month history (May 2025 to
-   October 2026) of `--leads` leads is generated and written in bulk: about 10 events per lead, the contact attempts
-   and the accept and response clocks; then the rounds are folded from the history by `rounds.rebuild()` (timed).
+   127.0.0.1:5432 and a SQLite file /tmp/leadpact_bench_reports_<leads>.sqlite3, made again with `--fresh` or when
+   the code has migrations the cached database lacks. The example pact is signed (in force since 2025-01-01), its
+   people created, then an 18-month history (May 2025 to October 2026) of `--leads` leads is generated and written
+   in bulk: about 10 events per lead, the contact attempts and the accept and response clocks; then the rounds are
+   folded from the history by `rounds.rebuild()` (timed).
 2. Each report case — the funnel of the 12 months November 2025 to October 2026 by month and by source, the SLA
    report by team, each also narrowed to a team and to a lead type — is run once to warm up, then 5 times; the
    median counts. `reports.run(name, filters, now, by)` is what the CLI, the API and the pages call.
@@ -19,7 +20,7 @@ What it measures, once per database (a child process each: Django is set up once
    Exists/Subquery over its accept, convert, win and ending events), the SLA by iterating the clocks. Timed the same
    way; every figure of every table is checked to be equal to the report's (the run stops if one is not).
 4. A report slower than 2 s is profiled: its queries and their times, and the plan of the slowest
-   (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite) saved to bench/out/reports-profile-<engine>.txt.
+   (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite) saved to bench/out/reports-profile-<engine>-<leads>.txt.
 
 The figures end in a markdown table; the machine (nproc, CPU, PostgreSQL) is printed first.
 """
@@ -27,6 +28,7 @@ The figures end in a markdown table; the machine (nproc, CPU, PostgreSQL) is pri
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import sqlite3
@@ -47,6 +49,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from worker_setup import machine, psql
 
+from leadpact.core.rounds import ENDINGS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 NOW = reports_setup.HISTORY_END
@@ -56,7 +60,6 @@ CASES = [("funnel", "month", {}), ("funnel", "source", {}), ("funnel", "month", 
          ("sla", "team", {"team": "commercial"}), ("sla", "team", {"lead_type": "demo_request"})]
 GOAL_SECONDS = 2.0
 PLAIN_SLOW = 20.0  # seconds: a plain query slower than this (warm) is timed once
-ENDINGS = {"reject": "rejected", "recycle": "recycled", "disqualify": "disqualified", "lose": "lost", "win": "won"}
 
 
 # 3. The plain ORM queries -----------------------------------------------------------------------------------------
@@ -84,12 +87,12 @@ def plain_funnel(filters, by: str) -> dict[str, list[dict]]:
     if filters.team:
         rounds = rounds.filter(Exists(in_round("assign").filter(data__team=filters.team)))
     group = TruncMonth("at", tzinfo=report_zone()) if by == "month" else F(f"lead__{by}")
-    counts = (rounds.annotate(group=group, has_sal=Exists(in_round("accept")), has_sql=Exists(in_round("convert")),
-                              has_won=Exists(in_round("win")))
-              .values("group").annotate(mql=Count("pk"), sal=Count("pk", filter=Q(has_sal=True)),
-                                        sql=Count("pk", filter=Q(has_sql=True)), won=Count("pk", filter=Q(has_won=True))))
+    reached = {"sal": "accept", "sql": "convert", "won": "win"}
+    counts = (rounds.annotate(group=group, **{f"has_{k}": Exists(in_round(t)) for k, t in reached.items()})
+              .values("group").annotate(mql=Count("pk"), **{k: Count("pk", filter=Q(**{f"has_{k}": True}))
+                                                            for k in reached}))
     cohorts = sorted(({by: row["group"].strftime("%Y-%m") if by == "month" else row["group"] or "(none)",
-                       **{k: row[k] for k in ("mql", "sal", "sql", "won")}} for row in counts), key=lambda r: str(r[by]))
+                       **{k: row[k] for k in ("mql", *reached)}} for row in counts), key=lambda r: str(r[by]))
     cohorts.append({by: "all", **{k: sum(row[k] for row in cohorts) for k in ("mql", "sal", "sql", "won")}})
     if by == "month" and not filters.team:
         created = (LeadEvent.objects.filter(kind="created", at__gte=filters.start, at__lt=filters.end)
@@ -217,7 +220,7 @@ def describe(name: str, by: str, extra: dict) -> str:
     return f"{name} by {by}" + (f", {narrowed}" if narrowed else "")
 
 
-def measure(engine: str, runs: int) -> list[dict]:
+def measure(engine: str, runs: int, profiles: Path) -> list[dict]:
     from leadpact.insights.filters import Filters
     from leadpact.insights.reports import run
 
@@ -235,7 +238,7 @@ def measure(engine: str, runs: int) -> list[dict]:
         print(f"  {results[-1]['case']}: report {report_s:.3f} s, plain ORM {plain_s:.3f} s "
               f"({plain_s / report_s:.1f}x); {compared} figures equal", flush=True)
         if report_s > GOAL_SECONDS:
-            results[-1]["profile"] = profile(engine, results[-1]["case"], report_once)
+            results[-1]["profile"] = profile(engine, results[-1]["case"], report_once, profiles)
     return results
 
 
@@ -251,7 +254,7 @@ def headline(report) -> str:
 
 # 4. Profile -------------------------------------------------------------------------------------------------------
 
-def profile(engine: str, case: str, function) -> str:
+def profile(engine: str, case: str, function, path: Path) -> str:
     """Where a slow report spends its time: each of its queries run again alone and fetched in full (SQLite does
     its work while rows are fetched, so the time Django records at execute is not enough), the rest being Python
     (Django's row conversion, numpy); the plan of the slowest query. Saved, and summed up in one line."""
@@ -277,14 +280,14 @@ def profile(engine: str, case: str, function) -> str:
     text = (f"## {case} ({engine}): {total:.2f} s, {len(timed_queries)} queries taking {in_sql:.2f} s alone\n\n"
             + "\n".join(f"{seconds:7.3f} s {rows:>9,} rows  {sql}" for seconds, rows, sql in timed_queries[:8])
             + f"\n\nPlan of the slowest:\n\n{plan}\n\n")
-    with open(OUT / f"reports-profile-{engine}.txt", "a") as out:
+    with open(path, "a") as out:
         out.write(text)
     top = ", ".join(f"{seconds:.2f} s ({rows:,} rows) {sql.split(' FROM ')[0][:60]} …"
                     for seconds, rows, sql in timed_queries[:4])
     return f"{len(timed_queries)} queries, {in_sql:.2f} s of {total:.2f} s alone; the slowest: {top}"
 
 
-# The databases --------------------------------------------------------------------------------------------------------
+# The databases -----------------------------------------------------------------------------------------------------
 
 def database_name(engine: str, leads: int) -> str:
     """One cached database per scale and engine."""
@@ -315,6 +318,15 @@ def is_cached(engine: str, leads: int) -> bool:
         return False
 
 
+def migrations_pending() -> bool:
+    """The cached database is of an older schema: its history is generated again for this code."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def drop(engine: str, leads: int) -> None:
     """An empty database in place of the cached one."""
     name = database_name(engine, leads)
@@ -343,18 +355,27 @@ def table_sizes() -> dict[str, int]:
 def child(args: argparse.Namespace) -> None:
     """One database: set up (or reuse: the set-up times are those of the run that made it), then measure; the
     results go to bench/out as JSON."""
+    from django.db import connection
+
     saved = OUT / f"reports-{args.engine}-{args.leads}.json"
-    cached = not args.fresh and is_cached(args.engine, args.leads)
-    if not cached:
-        drop(args.engine, args.leads)
+    lock = open(f"/tmp/leadpact_bench_reports_{args.leads}.{args.engine}.lock", "w")  # noqa: SIM115 (held to exit)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"another run is using the {args.engine} database of {args.leads:,} leads; wait for it to end")
     with tempfile.TemporaryDirectory() as data_dir:
         django_setup(args.engine, args.leads, data_dir)
+        cached = not args.fresh and is_cached(args.engine, args.leads) and not migrations_pending()
+        if not cached:
+            connection.close()
+            drop(args.engine, args.leads)
         setup = (json.loads(saved.read_text())["setup"] if cached and saved.exists() else {} if cached
                  else reports_setup.set_up(args.leads))
         setup.update(cached=cached, rows=table_sizes())
         print(f"# {args.engine}: set-up " + json.dumps(setup), flush=True)
-        (OUT / f"reports-profile-{args.engine}.txt").unlink(missing_ok=True)
-        results = measure(args.engine, args.runs)
+        profiles = OUT / f"reports-profile-{args.engine}-{args.leads}.txt"
+        profiles.unlink(missing_ok=True)
+        results = measure(args.engine, args.runs, profiles)
     saved.write_text(json.dumps({"setup": setup, "results": results}))
 
 
@@ -412,7 +433,8 @@ def main() -> None:
         command = [sys.executable, __file__, "--child", "--engine", engine, "--leads", str(args.leads),
                    "--runs", str(args.runs)] + (["--fresh"] if args.fresh else [])
         start = time.perf_counter()
-        subprocess.run(command, check=True)
+        if subprocess.run(command, check=False).returncode:
+            sys.exit(f"the {engine} run failed (above)")
         print(f"  ({engine}: {time.perf_counter() - start:.0f} s in all)", flush=True)
     print_tables(engines, args.leads, args.runs)
 

@@ -163,7 +163,8 @@ class LeadStory:
     def attempt_all(self, assigned: int, accepted_after: int) -> bool:
         """The cadence's attempts from the hand-off until contact (True) or the last step (False)."""
         rng = self.rng
-        first = max(int(self.w.response_within[self.lead_type] * 0.35 * rng.lognormvariate(0, 0.9)), accepted_after + 60)
+        within = self.w.response_within[self.lead_type]
+        first = max(int(within * 0.35 * rng.lognormvariate(0, 0.9)), accepted_after + 60)
         t = self.calendar.add_seconds(assigned, first)
         for number, step in enumerate(self.w.pact.cadence.steps, 1):
             if number > 1:  # around the step's time: its days as calendar days, then into business hours
@@ -232,7 +233,8 @@ class LeadStory:
 
     def assign(self, at: int, owner: str) -> None:
         """The hand-off: the acceptance window and the response SLA of the lead's type start in the team calendar."""
-        self.move(at, "assign", *SYSTEM, data=json_text({"why": {"rule": self.team}, "owner": owner, "team": self.team}))
+        self.move(at, "assign", *SYSTEM, data=json_text({"why": {"rule": self.team}, "owner": owner,
+                                                          "team": self.team}))
         self.owner, self.held_by, self.assigned_at = owner, self.team, at
         self.open_clocks = [Clock(kind, self.rounds, owner, self.team, at, self.calendar.add_seconds(at, seconds),
                                   self.calendar.add_seconds(at, int(seconds * self.w.pact.response.warn_at)))
@@ -248,7 +250,8 @@ class LeadStory:
         accept.breached = at
         self.stop(at, "expired", accept)
         self.stop(at, "reassigned", response)
-        self.move(at, "unassign", *SYSTEM, reason="not_accepted_in_time", data=json_text({"previous_owner": self.owner}))
+        self.move(at, "unassign", *SYSTEM, reason="not_accepted_in_time",
+                  data=json_text({"previous_owner": self.owner}))
 
     def attempt(self, at: int, number: int, channel: str, outcome: str, contact: bool) -> None:
         self.event(at, "attempt", *self.rep, data=json_text(
@@ -303,7 +306,8 @@ class LeadStory:
         stamp, optional, w = self.w.stamp, self.optional_stamp, self.w
         return [(self.id, c.kind, c.round, None, "", w.people[c.owner], c.team, w.pact.teams[c.team].calendar,
                  w.version, stamp(c.started), stamp(c.due), stamp(c.warn), optional(c.warned), optional(c.breached),
-                 optional(c.stopped), c.reason, c.seconds, optional(next_fire(c)), 0, "") for c in self.clocks]
+                 optional(c.stopped), c.reason, c.seconds, optional(next_fire(c)), 0, "", self.lead_type)
+                for c in self.clocks]
 
     def optional_stamp(self, epoch: int | None) -> str | None:
         return None if epoch is None else self.w.stamp(epoch)
@@ -344,7 +348,8 @@ class Sink:
         connection.ensure_connection()
         self.raw, self.postgres = connection.connection, connection.vendor == "postgresql"
         self.days: dict[int, str] = {}
-        self.times = [f"{s // 3600:02}:{s // 60 % 60:02}:{s % 60:02}{'+00' if self.postgres else ''}" for s in range(DAY)]
+        zone = "+00" if self.postgres else ""
+        self.times = [f"{s // 3600:02}:{s // 60 % 60:02}:{s % 60:02}{zone}" for s in range(DAY)]
         self.indexes = self.run("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef "
                                 "NOT LIKE 'CREATE UNIQUE%%'" if self.postgres else
                                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
