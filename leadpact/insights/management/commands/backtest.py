@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress
@@ -14,7 +13,7 @@ from leadpact.core.errors import LeadpactError
 from leadpact.core.pact_loader import parse_pact
 from leadpact.insights.backtest import backtest, baseline, parse_period
 from leadpact.insights.filters import report_today
-from leadpact.insights.management.commands.report import print_report
+from leadpact.insights.management.commands.report import write_report
 
 
 class Command(BaseCommand):
@@ -47,11 +46,6 @@ class Command(BaseCommand):
                 task = bar.add_task("replaying the history", total=None)
                 result = backtest(proposed, against, filters,
                                   lambda step, done, total: bar.update(task, completed=done, total=total))
-            if options["format"] == "csv":
-                self.stdout.write(result.as_csv(options["table"]), ending="")
-            elif options["format"] == "json":
-                self.stdout.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2).decode())
-            else:
-                print_report(result, Console(file=self.stdout, width=140))
+            write_report(result, str(options["format"]), options["table"], self.stdout)
         except LeadpactError as err:
             raise CommandError(str(err)) from None

@@ -47,12 +47,7 @@ class Command(BaseCommand):
         try:
             filters = Filters.parse({name: options[name] for name in FILTERS if options[name]}, report_today(now))
             result = run(str(options["name"]), filters, now, by=options["by"])
-            if options["format"] == "csv":
-                self.stdout.write(result.as_csv(options["table"]), ending="")
-            elif options["format"] == "json":
-                self.stdout.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2).decode())
-            else:
-                print_report(result, Console(file=self.stdout, width=140))
+            write_report(result, str(options["format"]), options["table"], self.stdout)
         except LeadpactError as err:
             raise CommandError(str(err)) from None
 
@@ -72,6 +67,16 @@ class Command(BaseCommand):
             task = progress.add_task("folding the history", total=Lead.objects.filter(rounds__gt=0).count())
             total = rebuild(lambda n: progress.advance(task, n))
         self.stdout.write(f"{total} rounds rebuilt from the history")
+
+
+def write_report(result: Report, form: str, table: str | None, out) -> None:
+    """A report as the terminal asks for it: `table` (every table, readable), `csv` (one table) or `json`."""
+    if form == "csv":
+        out.write(result.as_csv(table), ending="")
+    elif form == "json":
+        out.write(orjson.dumps(result.as_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        print_report(result, Console(file=out, width=140))
 
 
 def print_report(result: Report, console: Console) -> None:
